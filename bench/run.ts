@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: prints figures, never fails on them. Each benchmark is a module exporting
+ * `run(): Promise<void>` or `run(): void`; this runs them in order.
+ */
+import { run as synthBench } from './synth';
+
+async function main(): Promise<void> {
+  for (const [name, bench] of [['synth', synthBench]] as const) {
+    console.log(`\n## ${name}`);
+    await bench();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { Construct, IConstruct } from 'constructs';
+import { Compliance } from './config';
+
+/**
+ * Registers the cdk-nag packs on an App or Stage. Findings fail synth (cdk-nag v3 reports
+ * through CDK's validation plugins); acknowledgements live next to the construct they concern.
+ *
+ * - `aws-solutions`: AwsSolutions.
+ * - `all`: AwsSolutions + NIST 800-53 R5 + HIPAA Security (what regulated users deploy).
+ */
+export function addCompliancePacks(scope: Construct, level: Compliance): void {
+  if (!Stage.isStage(scope)) {
+    throw new Error('addCompliancePacks: pass the App or a Stage (validation plugins live there)');
+  }
+  const packs =
+    level === 'all'
+      ? [
+          new AwsSolutionsChecks(scope),
+          new NIST80053R5Checks(scope),
+          new HIPAASecurityChecks(scope),
+        ]
+      : [new AwsSolutionsChecks(scope)];
+  Validations.of(scope).addPlugins(...packs);
+}
+
+/**
+ * Acknowledges cdk-nag findings on one construct (keep it the narrowest one that triggers them).
+ * `ids` are full rule ids, fine-grained where the rule has them, e.g.
+ * `AwsSolutions-IAM5[Resource::*]`; `reason` names the AWS requirement or the trade-off.
+ */
+export function acknowledge(construct: IConstruct, ids: readonly string[], reason: string): void {
+  Validations.of(construct).acknowledge(...ids.map((id) => ({ id, reason })));
+}

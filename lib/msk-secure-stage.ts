@@ -1,0 +1,28 @@
+import { Stage, StageProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AppConfig } from './config';
+import { NetworkStack } from './network-stack';
+
+export interface MskSecureStageProps extends StageProps {
+  readonly config: AppConfig;
+}
+
+/**
+ * Every stack of one deployment (one cluster), so that pipelines and multi-account deploys can
+ * instantiate the whole platform as a unit. Stacks: Network → Cluster → Consumer.
+ */
+export class MskSecureStage extends Stage {
+  public readonly network: NetworkStack;
+
+  constructor(scope: Construct, id: string, props: MskSecureStageProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const description = (part: string) =>
+      `msk-secure-stack ${part} (${config.profile}, cluster ${config.clusterName})`;
+
+    this.network = new NetworkStack(this, 'Network', {
+      config,
+      description: description('network: VPC, security groups, platform KMS key'),
+    });
+  }
+}

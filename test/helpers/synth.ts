@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addCompliancePacks } from '../../lib/compliance';
+import { AppConfig, loadConfig } from '../../lib/config';
+import { MskSecureStage } from '../../lib/msk-secure-stage';
+
+/** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
+const FEATURE_FLAGS: Record<string, unknown> = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
+
+export interface SynthResult {
+  readonly config: AppConfig;
+  readonly stage: MskSecureStage;
+  readonly network: Template;
+}
+
+/**
+ * Synthesizes the whole app once with all three cdk-nag packs (AwsSolutions, NIST 800-53 R5,
+ * HIPAA). Any unacknowledged finding makes `app.synth()` throw with the report, so every test
+ * file that calls this also proves the app is nag-clean for its context.
+ */
+export function synthesize(context: Record<string, unknown> = {}): SynthResult {
+  const app = new App({ context: { ...FEATURE_FLAGS, ...context } });
+  const config = loadConfig({ ...context });
+  const stage = new MskSecureStage(app, config.clusterName, { config });
+  addCompliancePacks(app, 'all');
+  app.synth();
+  return { config, stage, network: Template.fromStack(stage.network) };
+}

@@ -14,6 +14,8 @@ export function run(): void {
         (s) =>
           `${s.node.id} ${(JSON.stringify(stage.synth().getStackArtifact(s.artifactId).template).length / 1024).toFixed(1)} KB`,
       );
-    console.log(`${profile}${profile === 'dev' ? ' (cold: includes loading aws-cdk-lib)' : ''}: synth + nag ${ms.toFixed(0)} ms; templates: ${sizes.join(', ')}`);
+    console.log(
+      `${profile}${profile === 'dev' ? ' (cold: includes loading aws-cdk-lib)' : ''}: synth + nag ${ms.toFixed(0)} ms; templates: ${sizes.join(', ')}`,
+    );
   }
 }

@@ -1,0 +1,403 @@
+import {
+  BatchAssociateScramSecretCommand,
+  BatchDisassociateScramSecretCommand,
+  ConflictException,
+  KafkaClient,
+  ListScramSecretsCommand,
+  NotFoundException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-kafka';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { Deps } from '../../lambda/scram-secret-association/association';
+import {
+  onEvent,
+  parseProperties,
+  physicalIdFor,
+} from '../../lambda/scram-secret-association/index';
+import { logger } from '../../lambda/shared/logger';
+
+const kafkaMock = mockClient(KafkaClient);
+const smMock = mockClient(SecretsManagerClient);
+
+const CLUSTER =
+  'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2';
+const OTHER_CLUSTER =
+  'arn:aws:kafka:eu-west-1:111122223333:cluster/orders-v2/9f8e7d6c-5b4a-3f2e-1d0c-9b8a7f6e5d4c-1';
+const secretArn = (user: string) =>
+  `arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_orders_${user}-AbCdEf`;
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/0b6a5f1e-1111-2222-3333-444455556666';
+
+const sleep = jest.fn(async (_ms: number) => undefined);
+const deps = (): Deps => ({
+  kafka: new KafkaClient({ region: 'eu-west-1' }),
+  secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+  retry: {
+    maxAttempts: 4,
+    baseDelayMs: 100,
+    maxDelayMs: 1_000,
+    sleep,
+    random: () => 1,
+    remainingTimeMs: () => 600_000,
+  },
+});
+
+function event(
+  requestType: 'Create' | 'Update' | 'Delete',
+  props: { cluster: string; secrets: string[] },
+  old?: { cluster: string; secrets: string[] },
+): CdkCustomResourceEvent {
+  const base = {
+    ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:provider',
+    ResponseURL:
+      'https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/SECRET-SIGNATURE',
+    StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/msk/guid',
+    RequestId: 'request-1',
+    LogicalResourceId: 'ScramSecretAssociation',
+    ResourceType: 'Custom::MskScramSecretAssociation',
+    ResourceProperties: {
+      ServiceToken: 'token',
+      ClusterArn: props.cluster,
+      SecretArns: props.secrets,
+    },
+  };
+  if (requestType === 'Create') return { ...base, RequestType: 'Create' };
+  const PhysicalResourceId = physicalIdFor(old?.cluster ?? props.cluster);
+  if (requestType === 'Delete') return { ...base, RequestType: 'Delete', PhysicalResourceId };
+  return {
+    ...base,
+    RequestType: 'Update',
+    PhysicalResourceId,
+    OldResourceProperties: {
+      ServiceToken: 'token',
+      ClusterArn: old!.cluster,
+      SecretArns: old!.secrets,
+    },
+  };
+}
+
+/** Every secret passes pre-flight: AmazonMSK_ name, customer-managed key. */
+function secretsAreValid(): void {
+  smMock.on(DescribeSecretCommand).callsFake((input: { SecretId: string }) => ({
+    ARN: input.SecretId,
+    Name: input.SecretId.split(':secret:')[1].replace(/-[A-Za-z0-9]{6}$/, ''),
+    KmsKeyId: KEY,
+  }));
+}
+
+/** ListScramSecrets answers from a live set that Batch(Dis)associate change, two per page. */
+function clusterWith(initial: string[]): Set<string> {
+  const associated = new Set(initial);
+  kafkaMock.on(ListScramSecretsCommand).callsFake((input: { NextToken?: string }) => {
+    const all = [...associated];
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const next = start + 2 < all.length ? String(start + 2) : undefined;
+    return { SecretArnList: all.slice(start, start + 2), NextToken: next };
+  });
+  kafkaMock.on(BatchAssociateScramSecretCommand).callsFake((input: { SecretArnList: string[] }) => {
+    input.SecretArnList.forEach((a) => associated.add(a));
+    return { ClusterArn: CLUSTER, UnprocessedScramSecrets: [] };
+  });
+  kafkaMock
+    .on(BatchDisassociateScramSecretCommand)
+    .callsFake((input: { SecretArnList: string[] }) => {
+      input.SecretArnList.forEach((a) => associated.delete(a));
+      return { ClusterArn: CLUSTER, UnprocessedScramSecrets: [] };
+    });
+  return associated;
+}
+
+beforeEach(() => {
+  kafkaMock.reset();
+  smMock.reset();
+  sleep.mockClear();
+  jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+});
+
+describe('Create', () => {
+  test('associates 12 secrets in chunks of 10 and 2, then confirms every one (paginated list)', async () => {
+    // GIVEN 12 valid secrets and a cluster with none
+    secretsAreValid();
+    const associated = clusterWith([]);
+    const secrets = Array.from({ length: 12 }, (_, i) => secretArn(`user${i}`));
+
+    // WHEN
+    const response = await onEvent(event('Create', { cluster: CLUSTER, secrets }), deps());
+
+    // THEN
+    const calls = kafkaMock
+      .commandCalls(BatchAssociateScramSecretCommand)
+      .map((c) => c.args[0].input);
+    expect(calls).toEqual([
+      { ClusterArn: CLUSTER, SecretArnList: secrets.slice(0, 10) },
+      { ClusterArn: CLUSTER, SecretArnList: secrets.slice(10) },
+    ]);
+    expect([...associated].sort()).toEqual([...secrets].sort());
+    expect(kafkaMock.commandCalls(ListScramSecretsCommand).length).toBeGreaterThan(2); // pages, before and after
+    expect(response).toEqual({
+      PhysicalResourceId: physicalIdFor(CLUSTER),
+      Data: { SecretCount: 12 },
+    });
+  });
+
+  test('leaves already-associated secrets alone (idempotent re-run)', async () => {
+    secretsAreValid();
+    clusterWith([secretArn('a'), secretArn('b')]);
+    await onEvent(
+      event('Create', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] }),
+      deps(),
+    );
+    expect(kafkaMock).not.toHaveReceivedCommand(BatchAssociateScramSecretCommand);
+  });
+
+  test('an unprocessed secret fails the deployment with its ARN, error code and message', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    kafkaMock.on(BatchAssociateScramSecretCommand).resolves({
+      ClusterArn: CLUSTER,
+      UnprocessedScramSecrets: [
+        {
+          SecretArn: secretArn('a'),
+          ErrorCode: 'AccessDenied',
+          ErrorMessage: 'User is not authorized to invoke the CreateGrant operation',
+        },
+      ],
+    });
+    await expect(
+      onEvent(
+        event('Create', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] }),
+        deps(),
+      ),
+    ).rejects.toThrow(
+      `MSK did not associate 1 SCRAM secret(s) with ${CLUSTER}: ${secretArn('a')}: AccessDenied: User is not authorized to invoke the CreateGrant operation`,
+    );
+  });
+
+  test('MSK says success but does not list the secret afterwards: no false success', async () => {
+    secretsAreValid();
+    kafkaMock.on(ListScramSecretsCommand).resolves({ SecretArnList: [] });
+    kafkaMock.on(BatchAssociateScramSecretCommand).resolves({ UnprocessedScramSecrets: [] });
+    await expect(
+      onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps()),
+    ).rejects.toThrow(
+      `After association, ${CLUSTER} does not list these SCRAM secrets: ${secretArn('a')}`,
+    );
+  });
+
+  test('cluster busy (ConflictException), then success: retried with backoff', async () => {
+    secretsAreValid();
+    const associated = clusterWith([]);
+    kafkaMock
+      .on(BatchAssociateScramSecretCommand)
+      .rejectsOnce(
+        new ConflictException({ message: 'The cluster is being updated', $metadata: {} }),
+      )
+      .callsFake((input: { SecretArnList: string[] }) => {
+        input.SecretArnList.forEach((a) => associated.add(a));
+        return { UnprocessedScramSecrets: [] };
+      });
+    await onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps());
+    expect(kafkaMock.commandCalls(BatchAssociateScramSecretCommand)).toHaveLength(2);
+    expect(sleep).toHaveBeenCalledTimes(1);
+    expect(sleep).toHaveBeenCalledWith(100);
+    expect(associated.has(secretArn('a'))).toBe(true);
+  });
+
+  test('throttling that does not stop: bounded attempts with growing waits, then a clear failure', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    kafkaMock
+      .on(BatchAssociateScramSecretCommand)
+      .rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
+    await expect(
+      onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps()),
+    ).rejects.toThrow(
+      `BatchAssociateScramSecret(${CLUSTER}) failed after 4 attempts: TooManyRequestsException: Rate exceeded`,
+    );
+    expect(kafkaMock.commandCalls(BatchAssociateScramSecretCommand)).toHaveLength(4);
+    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([100, 200, 400]);
+  });
+
+  test('stops retrying when the function would run out of time', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    kafkaMock
+      .on(BatchAssociateScramSecretCommand)
+      .rejects(new ConflictException({ message: 'busy', $metadata: {} }));
+    const shortOnTime = {
+      ...deps(),
+      retry: { ...deps().retry, maxAttempts: 100, remainingTimeMs: () => 150 },
+    };
+    await expect(
+      onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), shortOnTime),
+    ).rejects.toThrow(/failed after 2 attempts: ConflictException: busy/);
+  });
+
+  test('pre-flight: wrong name prefix and default key are reported together, before MSK is called', async () => {
+    smMock
+      .on(DescribeSecretCommand, { SecretId: secretArn('a') })
+      .resolves({ Name: 'orders_a', KmsKeyId: KEY })
+      .on(DescribeSecretCommand, { SecretId: secretArn('b') })
+      .resolves({ Name: 'AmazonMSK_orders_b' })
+      .on(DescribeSecretCommand, { SecretId: secretArn('c') })
+      .resolves({
+        Name: 'AmazonMSK_orders_c',
+        KmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:alias/aws/secretsmanager',
+      });
+    clusterWith([]);
+    const run = onEvent(
+      event('Create', {
+        cluster: CLUSTER,
+        secrets: [secretArn('a'), secretArn('b'), secretArn('c')],
+      }),
+      deps(),
+    );
+    await expect(run).rejects.toThrow(/name "orders_a" must start with "AmazonMSK_"/);
+    await expect(run).rejects.toThrow(
+      new RegExp(`${secretArn('b')}: encrypted with the default aws/secretsmanager key`),
+    );
+    await expect(run).rejects.toThrow(
+      new RegExp(`${secretArn('c')}: encrypted with the default aws/secretsmanager key`),
+    );
+    expect(kafkaMock).not.toHaveReceivedCommand(BatchAssociateScramSecretCommand);
+  });
+
+  test('pre-flight: a secret that cannot be described', async () => {
+    smMock.on(DescribeSecretCommand).rejects(
+      Object.assign(new Error('Secrets Manager can’t find the specified secret.'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
+    await expect(
+      onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps()),
+    ).rejects.toThrow(/cannot describe the secret \(ResourceNotFoundException/);
+  });
+});
+
+describe('Update', () => {
+  test('same cluster: associates the added secret, disassociates the removed one, keeps the rest', async () => {
+    secretsAreValid();
+    const someoneElses =
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_orders_other-XyZabc';
+    const associated = clusterWith([secretArn('a'), secretArn('b'), someoneElses]);
+    const response = await onEvent(
+      event(
+        'Update',
+        { cluster: CLUSTER, secrets: [secretArn('b'), secretArn('c')] },
+        { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] },
+      ),
+      deps(),
+    );
+    expect(
+      kafkaMock
+        .commandCalls(BatchAssociateScramSecretCommand)
+        .map((c) => c.args[0].input.SecretArnList),
+    ).toEqual([[secretArn('c')]]);
+    expect(
+      kafkaMock
+        .commandCalls(BatchDisassociateScramSecretCommand)
+        .map((c) => c.args[0].input.SecretArnList),
+    ).toEqual([[secretArn('a')]]);
+    expect([...associated].sort()).toEqual([secretArn('b'), secretArn('c'), someoneElses].sort());
+    expect(response.PhysicalResourceId).toBe(physicalIdFor(CLUSTER));
+  });
+
+  test('new cluster: associates everything there and returns a new physical id (old one is deleted by CloudFormation)', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    const response = await onEvent(
+      event(
+        'Update',
+        { cluster: OTHER_CLUSTER, secrets: [secretArn('a')] },
+        { cluster: CLUSTER, secrets: [secretArn('a')] },
+      ),
+      deps(),
+    );
+    expect(
+      kafkaMock.commandCalls(BatchAssociateScramSecretCommand).map((c) => c.args[0].input),
+    ).toEqual([{ ClusterArn: OTHER_CLUSTER, SecretArnList: [secretArn('a')] }]);
+    expect(kafkaMock).not.toHaveReceivedCommand(BatchDisassociateScramSecretCommand);
+    expect(response.PhysicalResourceId).toBe(physicalIdFor(OTHER_CLUSTER));
+    expect(response.PhysicalResourceId).not.toBe(physicalIdFor(CLUSTER));
+  });
+});
+
+describe('Delete', () => {
+  test('disassociates only this resource’s secrets', async () => {
+    const someoneElses =
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_orders_other-XyZabc';
+    const associated = clusterWith([secretArn('a'), someoneElses]);
+    await onEvent(
+      event('Delete', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('gone')] }),
+      deps(),
+    );
+    expect(
+      kafkaMock
+        .commandCalls(BatchDisassociateScramSecretCommand)
+        .map((c) => c.args[0].input.SecretArnList),
+    ).toEqual([[secretArn('a')]]);
+    expect([...associated]).toEqual([someoneElses]);
+  });
+
+  test('a cluster that no longer exists is success', async () => {
+    kafkaMock
+      .on(ListScramSecretsCommand)
+      .rejects(new NotFoundException({ message: 'Cluster not found', $metadata: {} }));
+    const response = await onEvent(
+      event('Delete', { cluster: CLUSTER, secrets: [secretArn('a')] }),
+      deps(),
+    );
+    expect(response.PhysicalResourceId).toBe(physicalIdFor(CLUSTER));
+    expect(kafkaMock).not.toHaveReceivedCommand(BatchDisassociateScramSecretCommand);
+  });
+
+  test('a secret reported as not found is success; any other rejection fails', async () => {
+    clusterWith([secretArn('a'), secretArn('b')]);
+    kafkaMock.on(BatchDisassociateScramSecretCommand).resolves({
+      UnprocessedScramSecrets: [
+        {
+          SecretArn: secretArn('a'),
+          ErrorCode: 'SecretNotFound',
+          ErrorMessage: 'Secret not found',
+        },
+        {
+          SecretArn: secretArn('b'),
+          ErrorCode: 'AccessDenied',
+          ErrorMessage: 'not authorized to RetireGrant',
+        },
+      ],
+    });
+    await expect(
+      onEvent(
+        event('Delete', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] }),
+        deps(),
+      ),
+    ).rejects.toThrow(
+      `MSK did not disassociate 1 SCRAM secret(s) from ${CLUSTER}: ${secretArn('b')}: AccessDenied: not authorized to RetireGrant`,
+    );
+  });
+});
+
+describe('properties and logging', () => {
+  test('bad properties are refused with what was received', () => {
+    expect(() => parseProperties({ ClusterArn: 'orders', SecretArns: [] })).toThrow(
+      'ClusterArn must be an MSK cluster ARN, got "orders"',
+    );
+    expect(() => parseProperties({ ClusterArn: CLUSTER, SecretArns: 'arn:x' })).toThrow(
+      'SecretArns must be a list of secret ARNs, got "arn:x"',
+    );
+  });
+
+  test('the event is logged with ResponseURL redacted', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    await onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps());
+    const logged = JSON.stringify(info.mock.calls);
+    expect(logged).toContain('[redacted]');
+    expect(logged).not.toContain('SECRET-SIGNATURE');
+  });
+});

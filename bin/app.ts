@@ -21,11 +21,14 @@ try {
   throw error;
 }
 
+// Bound to an account and Region only when the CLI knows both (it sets CDK_DEFAULT_ACCOUNT from
+// the caller's credentials). Without credentials the CLI still sets CDK_DEFAULT_REGION to a
+// default, so binding the Region alone would pin templates to a guess: stay agnostic instead.
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
 new MskSecureStage(app, config.clusterName, {
   config,
-  // Environment-agnostic unless the CLI knows the account/Region (it sets these from the
-  // caller's credentials/profile when there are any).
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  env: account && region ? { account, region } : undefined,
 });
 
 addCompliancePacks(app, config.compliance);

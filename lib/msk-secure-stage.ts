@@ -1,6 +1,7 @@
 import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AppConfig } from './config';
+import { ClusterStack } from './cluster-stack';
 import { NetworkStack } from './network-stack';
 
 export interface MskSecureStageProps extends StageProps {
@@ -13,6 +14,7 @@ export interface MskSecureStageProps extends StageProps {
  */
 export class MskSecureStage extends Stage {
   public readonly network: NetworkStack;
+  public readonly cluster: ClusterStack;
 
   constructor(scope: Construct, id: string, props: MskSecureStageProps) {
     super(scope, id, props);
@@ -23,6 +25,11 @@ export class MskSecureStage extends Stage {
     this.network = new NetworkStack(this, 'Network', {
       config,
       description: description('network: VPC, security groups, platform KMS key'),
+    });
+    this.cluster = new ClusterStack(this, 'Cluster', {
+      config,
+      network: this.network,
+      description: description('cluster: MSK with SCRAM + IAM, users, topics'),
     });
   }
 }

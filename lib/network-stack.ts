@@ -53,10 +53,12 @@ export class NetworkStack extends Stack {
   /**
    * An environment-agnostic stack only knows two AZs (`Fn::GetAZs` picks at deploy time), so a
    * 3-AZ VPC would silently get two. Ask for `azCount` AZs from `Fn::GetAZs` instead. With a
-   * concrete Region, CDK's AZ lookup (cached in cdk.context.json) is used as usual.
+   * concrete account and Region, CDK's AZ lookup (cached in cdk.context.json) is used as usual.
    */
   public override get availabilityZones(): string[] {
-    if (!Token.isUnresolved(this.region)) return super.availabilityZones;
+    if (!Token.isUnresolved(this.account) && !Token.isUnresolved(this.region)) {
+      return super.availabilityZones;
+    }
     return Array.from({ length: this.azCount }, (_, i) => Fn.select(i, Fn.getAzs()));
   }
 

@@ -181,3 +181,136 @@ describe('validation rejects bad input with setting, value and what is allowed',
     for (const key of SETTING_KEYS) expect(readme).toContain(`| \`${key}\``);
   });
 });
+
+describe('cluster settings', () => {
+  test('defaults: dev one SCRAM user, prod consumer and producer; one topic "orders"', () => {
+    expect(loadConfig({}).scramUsers).toEqual(['consumer']);
+    expect(loadConfig({ profile: 'prod' }).scramUsers).toEqual(['consumer', 'producer']);
+    expect(loadConfig({}).topics).toEqual([{ name: 'orders', partitions: 3 }]);
+    expect(loadConfig({ profile: 'prod' })).toMatchObject({
+      enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
+      prometheusJmxExporter: true,
+      prometheusNodeExporter: true,
+      storageAutoScalingMaxGiB: 1000,
+    });
+  });
+
+  test('lists and JSON arrive from the command line as text', () => {
+    const config = loadConfig({
+      scramUsers: 'app-1,app.2, app_3',
+      topics:
+        '[{"name":"a","partitions":1},{"name":"b.c","partitions":12,"replicationFactor":2,"configs":{"retention.ms":"1000"}}]',
+      serverProperties: '{"log.retention.hours":"24"}',
+    });
+    expect(config.scramUsers).toEqual(['app-1', 'app.2', 'app_3']);
+    expect(config.topics[1]).toEqual({
+      name: 'b.c',
+      partitions: 12,
+      replicationFactor: 2,
+      configs: { 'retention.ms': '1000' },
+    });
+    expect(config.serverProperties).toEqual({ 'log.retention.hours': '24' });
+  });
+
+  test.each([
+    [
+      'kafkaVersion',
+      { kafkaVersion: '3.5.1' },
+      /kafkaVersion = "3.5.1": must be an MSK Kafka version 3.6.0 or later/,
+    ],
+    ['kafkaVersion', { kafkaVersion: '4.0.x' }, /4.x versions end in ".kraft"/],
+    ['scramUsers', { scramUsers: [] }, /scramUsers = \[\]: must list 1 to 1000 users/],
+    [
+      'scramUsers',
+      { scramUsers: Array.from({ length: 1001 }, (_, i) => `u${i}`) },
+      /must list 1 to 1000 users/,
+    ],
+    [
+      'scramUsers[1]',
+      { scramUsers: ['ok', 'not ok'] },
+      /scramUsers\[1\] = "not ok": must be 1–128 characters/,
+    ],
+    ['scramUsers', { scramUsers: 'a,b,a' }, /must not repeat a user \(repeated: a\)/],
+    ['ebsVolumeGiB', { ebsVolumeGiB: 0 }, /ebsVolumeGiB = 0: must be an integer from 1 to 16384/],
+    ['ebsVolumeGiB', { ebsVolumeGiB: 16385 }, /ebsVolumeGiB = 16385/],
+    [
+      'storageAutoScalingMaxGiB',
+      { storageAutoScalingMaxGiB: 10 },
+      /must be 0 \(off\) or a whole number above ebsVolumeGiB \(20\)/,
+    ],
+    [
+      'storageAutoScalingTargetPercent',
+      { storageAutoScalingTargetPercent: 90 },
+      /must be an integer from 10 to 80/,
+    ],
+    [
+      'enhancedMonitoring',
+      { enhancedMonitoring: 'ALL' },
+      /enhancedMonitoring = "ALL": must be one of "DEFAULT"/,
+    ],
+    ['prometheusJmxExporter', { prometheusJmxExporter: 'on' }, /must be true or false/],
+    [
+      'serverProperties',
+      { serverProperties: '{"a": 1}' },
+      /serverProperties = .*: must be an object of string values/,
+    ],
+    [
+      'serverProperties.Bad Key',
+      { serverProperties: { 'Bad Key': 'x' } },
+      /must be a Kafka property name/,
+    ],
+    ['topics', { topics: '[]' }, /topics = \[\]: must list at least one topic/],
+    ['topics', { topics: 'orders' }, /topics = "orders": must be a list of \{ name, partitions/],
+    [
+      'topics[0].name',
+      { topics: [{ name: 'orders!', partitions: 1 }] },
+      /topics\[0\].name = "orders!": must be 1–249 characters/,
+    ],
+    ['topics[0].name', { topics: [{ name: '..', partitions: 1 }] }, /not "." or ".."/],
+    [
+      'topics[0].name',
+      { topics: [{ name: 'x'.repeat(250), partitions: 1 }] },
+      /topics\[0\].name = "x{250}"/,
+    ],
+    [
+      'topics[1].name',
+      {
+        topics: [
+          { name: 'a', partitions: 1 },
+          { name: 'a', partitions: 1 },
+        ],
+      },
+      /must not repeat another topic/,
+    ],
+    [
+      'topics[0].partitions',
+      { topics: [{ name: 'a', partitions: 0 }] },
+      /topics\[0\].partitions = 0: must be an integer from 1/,
+    ],
+    [
+      'topics[0].replicationFactor',
+      { topics: [{ name: 'a', partitions: 1, replicationFactor: 3 }] },
+      /replicationFactor = 3: must be an integer from 1 to 2/,
+    ],
+    [
+      'topics[0].configs',
+      { topics: [{ name: 'a', partitions: 1, configs: { 'retention.ms': 5 } }] },
+      /must be an object of string values/,
+    ],
+  ])('%s: %j', (setting, context, message) => {
+    const result = problemsOf(context);
+    expect(result.settings).toEqual([setting]);
+    expect(result.message).toMatch(message);
+  });
+
+  test('accepted edges: 3.6.0, 4.1.x.kraft, RF equal to the broker count, 1 user', () => {
+    expect(() =>
+      loadConfig({
+        kafkaVersion: '3.6.0',
+        scramUsers: ['only'],
+        topics: [{ name: 'a', partitions: 1, replicationFactor: 2 }],
+      }),
+    ).not.toThrow();
+    expect(() => loadConfig({ kafkaVersion: '4.1.x.kraft' })).not.toThrow();
+  });
+});

@@ -57,6 +57,25 @@ export class PlatformKey extends Construct {
       pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : undefined,
     });
 
+    // MSK encrypts broker storage with the key and creates grants for it; only through MSK, for
+    // principals of this account that IAM allows to (the account root principal delegates to
+    // IAM; kms:ViaService pins the service). Secrets Manager's equivalent statement is added by
+    // each aws-secretsmanager Secret that uses the key.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowMskViaService',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [...KEY_USE_ACTIONS, 'kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `kafka.${Aws.REGION}.amazonaws.com`,
+            'kms:CallerAccount': Aws.ACCOUNT_ID,
+          },
+        },
+      }),
+    );
+
     // CloudWatch Logs: only for this platform's log groups (encryption-context condition from
     // the CloudWatch Logs guide, "Encrypt log data in CloudWatch Logs using AWS KMS").
     const stack = Stack.of(this);

@@ -15,6 +15,7 @@ export interface SynthResult {
   readonly config: AppConfig;
   readonly stage: MskSecureStage;
   readonly network: Template;
+  readonly cluster: Template;
 }
 
 /**
@@ -28,5 +29,10 @@ export function synthesize(context: Record<string, unknown> = {}): SynthResult {
   const stage = new MskSecureStage(app, config.clusterName, { config });
   addCompliancePacks(app, 'all');
   app.synth();
-  return { config, stage, network: Template.fromStack(stage.network) };
+  return {
+    config,
+    stage,
+    network: Template.fromStack(stage.network),
+    cluster: Template.fromStack(stage.cluster),
+  };
 }

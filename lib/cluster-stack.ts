@@ -1,0 +1,124 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { AppConfig, brokerCount } from './config';
+import { ClusterBootstrapBrokers } from './constructs/cluster-bootstrap-brokers';
+import { KafkaTopics } from './constructs/kafka-topics';
+import { ScramSecretAssociation } from './constructs/scram-secret-association';
+import { ScramUsers } from './constructs/scram-users';
+import { SecureMskCluster } from './constructs/secure-msk-cluster';
+import { NetworkStack } from './network-stack';
+
+export interface ClusterStackProps extends StackProps {
+  readonly config: AppConfig;
+  /** VPC, security groups and platform key. */
+  readonly network: NetworkStack;
+}
+
+/**
+ * The MSK cluster (SCRAM + IAM, TLS only, encrypted), its SCRAM users and their association,
+ * its topics, and the endpoints clients need (outputs and SSM parameters).
+ */
+export class ClusterStack extends Stack {
+  public readonly msk: SecureMskCluster;
+  public readonly users: ScramUsers;
+  public readonly topics: KafkaTopics;
+  public readonly bootstrapBrokers: ClusterBootstrapBrokers;
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id, props);
+    const { config, network } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const handlerNetwork = {
+      vpc: network.vpc,
+      vpcSubnets: network.privateSubnets,
+      securityGroups: [network.clientSecurityGroup],
+    };
+
+    this.users = new ScramUsers(this, 'ScramUsers', {
+      clusterName: config.clusterName,
+      users: config.scramUsers,
+      encryptionKey: network.key,
+      removalPolicy,
+    });
+
+    this.msk = new SecureMskCluster(this, 'Msk', {
+      clusterName: config.clusterName,
+      kafkaVersion: config.kafkaVersion,
+      instanceType: config.brokerInstanceType,
+      numberOfBrokerNodes: brokerCount(config),
+      vpc: network.vpc,
+      vpcSubnets: network.privateSubnets,
+      securityGroup: network.brokerSecurityGroup,
+      platformKey: network.platformKey,
+      ebsVolumeGiB: config.ebsVolumeGiB,
+      storageAutoScaling:
+        config.storageAutoScalingMaxGiB > 0
+          ? {
+              maxGiB: config.storageAutoScalingMaxGiB,
+              targetPercent: config.storageAutoScalingTargetPercent,
+            }
+          : undefined,
+      enhancedMonitoring: config.enhancedMonitoring,
+      prometheus: {
+        jmxExporter: config.prometheusJmxExporter,
+        nodeExporter: config.prometheusNodeExporter,
+      },
+      serverProperties: config.serverProperties,
+      removalPolicy,
+    });
+
+    new ScramSecretAssociation(this, 'ScramSecretAssociation', {
+      clusterArn: this.msk.clusterArn,
+      secrets: this.users.all,
+      platformKey: network.platformKey,
+      ...handlerNetwork,
+    });
+
+    this.topics = new KafkaTopics(this, 'Topics', {
+      clusterArn: this.msk.clusterArn,
+      topics: config.topics,
+      defaultReplicationFactor: this.msk.defaultReplicationFactor,
+    });
+
+    this.bootstrapBrokers = new ClusterBootstrapBrokers(this, 'BootstrapBrokers', {
+      clusterArn: this.msk.clusterArn,
+      platformKey: network.platformKey,
+      ...handlerNetwork,
+    });
+
+    this.publishEndpoints(config);
+  }
+
+  private publishEndpoints(config: AppConfig): void {
+    new CfnOutput(this, 'ClusterArn', {
+      value: this.msk.clusterArn,
+      description: 'MSK cluster ARN',
+    });
+    for (const [auth, brokers, port] of [
+      ['scram', this.bootstrapBrokers.scram, 9096],
+      ['iam', this.bootstrapBrokers.iam, 9098],
+    ] as const) {
+      new CfnOutput(this, `BootstrapBrokers${auth === 'scram' ? 'Scram' : 'Iam'}`, {
+        value: brokers,
+        description: `Bootstrap brokers for ${auth === 'scram' ? 'SASL/SCRAM' : 'IAM'} clients (TLS, port ${port})`,
+      });
+      new ssm.StringParameter(this, `BootstrapBrokers${auth}Parameter`, {
+        parameterName: `/${config.clusterName}/bootstrap-brokers/${auth}`,
+        stringValue: brokers,
+        description: `MSK ${config.clusterName} bootstrap brokers for ${auth} clients (port ${port})`,
+      });
+    }
+    new ssm.StringParameter(this, 'ClusterArnParameter', {
+      parameterName: `/${config.clusterName}/cluster-arn`,
+      stringValue: this.msk.clusterArn,
+      description: `ARN of MSK cluster ${config.clusterName}`,
+    });
+    config.scramUsers.forEach((user) => {
+      new CfnOutput(this, `ScramSecretArn${user.replace(/[^A-Za-z0-9]/g, '')}`, {
+        value: this.users.secretOf(user).secretArn,
+        description: `Secret (AmazonMSK_…) with the SCRAM credentials of Kafka user "${user}"`,
+      });
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { CustomResource } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { SecureCustomResourceProvider } from './custom-resource-provider';
+import { PlatformKey } from './platform-key';
+
+export interface ClusterBootstrapBrokersProps {
+  readonly clusterArn: string;
+  readonly platformKey: PlatformKey;
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+/**
+ * The cluster's bootstrap broker strings for SASL/SCRAM (port 9096) and IAM (9098), read with
+ * `kafka:GetBootstrapBrokers` at deploy time (AWS::MSK::Cluster does not return them).
+ */
+export class ClusterBootstrapBrokers extends Construct {
+  /** `b-1.…:9096,b-2.…:9096`. */
+  public readonly scram: string;
+  /** `b-1.…:9098,b-2.…:9098`. */
+  public readonly iam: string;
+
+  constructor(scope: Construct, id: string, props: ClusterBootstrapBrokersProps) {
+    super(scope, id);
+    const provider = new SecureCustomResourceProvider(this, 'Provider', {
+      entry: 'cluster-bootstrap-brokers/index.ts',
+      description: 'MSK bootstrap brokers custom resource (msk-secure-stack)',
+      platformKey: props.platformKey,
+      logGroupName: 'custom-resources/bootstrap-brokers',
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    provider.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBootstrapBrokers',
+        actions: ['kafka:GetBootstrapBrokers'],
+        resources: [props.clusterArn],
+      }),
+    );
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::MskBootstrapBrokers',
+      properties: { ClusterArn: props.clusterArn },
+    });
+    this.scram = resource.getAttString('SaslScram');
+    this.iam = resource.getAttString('SaslIam');
+  }
+}

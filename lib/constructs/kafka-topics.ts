@@ -1,0 +1,43 @@
+import * as msk from 'aws-cdk-lib/aws-msk';
+import { Construct } from 'constructs';
+import { TopicConfig } from '../config';
+
+export interface KafkaTopicsProps {
+  /** ARN of the cluster the topics live in. */
+  readonly clusterArn: string;
+  readonly topics: readonly TopicConfig[];
+  /** Replication factor for topics that do not set one. */
+  readonly defaultReplicationFactor: number;
+}
+
+/**
+ * Kafka topics as CloudFormation resources (`AWS::MSK::Topic`, MSK's topic API; Kafka ≥ 3.6.0):
+ * no admin client, bastion host or `kafka-topics.sh` inside the VPC.
+ */
+export class KafkaTopics extends Construct {
+  public readonly topics: ReadonlyMap<string, msk.CfnTopic>;
+
+  constructor(scope: Construct, id: string, props: KafkaTopicsProps) {
+    super(scope, id);
+    const topics = new Map<string, msk.CfnTopic>();
+    for (const topic of props.topics) {
+      topics.set(
+        topic.name,
+        new msk.CfnTopic(this, topic.name, {
+          clusterArn: props.clusterArn,
+          topicName: topic.name,
+          partitionCount: topic.partitions,
+          replicationFactor: topic.replicationFactor ?? props.defaultReplicationFactor,
+          // The MSK topic API takes topic configs as base64-encoded JSON.
+          configs: topic.configs ? encodeTopicConfigs(topic.configs) : undefined,
+        }),
+      );
+    }
+    this.topics = topics;
+  }
+}
+
+/** `{ "retention.ms": "…" }` → base64 of its JSON, as `AWS::MSK::Topic` `Configs` expects. */
+export function encodeTopicConfigs(configs: Readonly<Record<string, string>>): string {
+  return Buffer.from(JSON.stringify(configs), 'utf8').toString('base64');
+}

@@ -1,0 +1,86 @@
+import { CustomResource, Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { SecureCustomResourceProvider } from './custom-resource-provider';
+import { PlatformKey } from './platform-key';
+
+export interface ScramSecretAssociationProps {
+  /** ARN of the MSK cluster. */
+  readonly clusterArn: string;
+  /** Secrets to associate (names `AmazonMSK_…`, encrypted with `platformKey`). */
+  readonly secrets: readonly secretsmanager.ISecret[];
+  /** The key the secrets are encrypted with: MSK needs grants on it. */
+  readonly platformKey: PlatformKey;
+  /** Network for the handler (private subnets, a group with HTTPS egress). */
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+/**
+ * Associates SCRAM secrets with an MSK cluster, additively: it adds and removes only its own
+ * secrets, so several stacks can each bring users to one cluster (unlike
+ * `AWS::MSK::BatchScramSecret`, which owns the whole list). MSK rejections fail the deployment
+ * with the secret, error code and message; see `lambda/scram-secret-association`.
+ */
+export class ScramSecretAssociation extends Construct {
+  public readonly resource: CustomResource;
+  public readonly provider: SecureCustomResourceProvider;
+
+  constructor(scope: Construct, id: string, props: ScramSecretAssociationProps) {
+    super(scope, id);
+    if (props.secrets.length === 0) {
+      throw new Error('ScramSecretAssociation: secrets must list at least one secret');
+    }
+
+    this.provider = new SecureCustomResourceProvider(this, 'Provider', {
+      entry: 'scram-secret-association/index.ts',
+      description: 'SCRAM secret association custom resource (msk-secure-stack)',
+      platformKey: props.platformKey,
+      logGroupName: 'custom-resources/scram-secret-association',
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      timeout: Duration.minutes(14),
+    });
+    const role = this.provider.handler.role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssociateScramSecrets',
+        actions: [
+          'kafka:BatchAssociateScramSecret',
+          'kafka:BatchDisassociateScramSecret',
+          'kafka:ListScramSecrets',
+        ],
+        resources: [props.clusterArn],
+      }),
+    );
+    // MSK creates (and on disassociation retires) a grant on the secrets' key for the caller.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantMskUseOfSecretKey',
+        actions: ['kms:CreateGrant', 'kms:RetireGrant'],
+        resources: [props.platformKey.key.keyArn],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PreflightSecrets',
+        actions: ['secretsmanager:DescribeSecret'],
+        resources: props.secrets.map((s) => s.secretArn),
+      }),
+    );
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.provider.serviceToken,
+      resourceType: 'Custom::MskScramSecretAssociation',
+      properties: {
+        ClusterArn: props.clusterArn,
+        SecretArns: props.secrets.map((s) => s.secretArn),
+      },
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance';
+import { ManagedPolicyRole } from './managed-policy-role';
+import { PlatformKey } from './platform-key';
+
+/** Root of the Lambda handler sources (`lambda/` beside `lib/`). */
+export const LAMBDA_SOURCE_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+/** The Node.js runtime every function of the app uses (the latest Lambda offers). */
+export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * Actions Lambda needs to attach a function to a VPC. AWS requires `Resource: *` for them
+ * (Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC").
+ */
+export const LAMBDA_VPC_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/** Adds the VPC networking permissions to a role, acknowledging the `*` resource AWS requires. */
+export function grantLambdaVpcAccess(
+  role: iam.IRole & Construct,
+  extraActions: readonly string[] = [],
+): void {
+  const actions = [...LAMBDA_VPC_ACTIONS, ...extraActions];
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+  acknowledge(
+    role,
+    ['AwsSolutions-IAM5[Resource::*]'],
+    'Lambda VPC networking actions (CreateNetworkInterface and related) require Resource "*" ' +
+      '(AWS Lambda Developer Guide, VPC permissions); no other statement uses "*".',
+  );
+}
+
+export interface SecureFunctionProps {
+  /** Handler source, relative to `lambda/`, e.g. `consumer/index.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Platform key: encrypts the log group and the environment variables. */
+  readonly platformKey: PlatformKey;
+  /** Log group name after the platform prefix, e.g. `lambda/consumer`. */
+  readonly logGroupName: string;
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /**
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Reserved concurrency.
+   *
+   * @default - unreserved (acknowledged for NIST/HIPAA with the reason given in `unreservedReason`)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /** Why the function has no reserved concurrency (required when it has none). */
+  readonly unreservedReason?: string;
+  /** Why the function needs no dead-letter queue (its failures are handled elsewhere). */
+  readonly noDeadLetterQueueReason: string;
+  /**
+   * Modules left out of the bundle (provided by the runtime).
+   *
+   * @default [] - everything is bundled, so the deployed code is the tested code
+   */
+  readonly externalModules?: string[];
+}
+
+/**
+ * A Node.js Lambda function the way this project builds them: bundled by the local esbuild
+ * (minified, source maps, no Docker), latest runtime, arm64, in the VPC's private subnets, an
+ * explicit KMS-encrypted log group with the platform's retention, a role whose permissions
+ * live in one customer-managed policy, logs granted only on its own log group.
+ */
+export class SecureFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly role: ManagedPolicyRole;
+
+  constructor(scope: Construct, id: string, props: SecureFunctionProps) {
+    super(scope, id);
+    if (props.reservedConcurrentExecutions === undefined && !props.unreservedReason) {
+      throw new Error(
+        `SecureFunction ${id}: give reservedConcurrentExecutions or unreservedReason`,
+      );
+    }
+
+    this.role = new ManagedPolicyRole(this, 'Role', {
+      description: `Execution role of ${props.description}`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    grantLambdaVpcAccess(this.role);
+
+    const logGroup = props.platformKey.createLogGroup(this, 'LogGroup', props.logGroupName);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(LAMBDA_SOURCE_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: NODE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(5),
+      role: this.role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      environment: props.environment,
+      environmentEncryption: props.platformKey.key,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        externalModules: props.externalModules ?? [],
+        forceDockerBundling: false,
+      },
+      depsLockFilePath: path.join(LAMBDA_SOURCE_ROOT, '..', 'package-lock.json'),
+      projectRoot: path.join(LAMBDA_SOURCE_ROOT, '..'),
+    });
+    logGroup.grantWrite(this.role);
+
+    const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
+    if (props.reservedConcurrentExecutions === undefined) {
+      acknowledge(
+        cfnFunction,
+        ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+        props.unreservedReason!,
+      );
+    }
+    acknowledge(
+      cfnFunction,
+      ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
+      props.noDeadLetterQueueReason,
+    );
+  }
+}

@@ -1,0 +1,211 @@
+import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import { Construct } from 'constructs';
+import { EnhancedMonitoring } from '../config';
+import { PlatformKey } from './platform-key';
+
+export interface StorageAutoScaling {
+  /** Upper bound per broker, in GiB (MSK allows up to 16384). */
+  readonly maxGiB: number;
+  /** Target `KafkaBrokerStorageUtilization`, 10–80 %. */
+  readonly targetPercent: number;
+}
+
+export interface SecureMskClusterProps {
+  /** MSK cluster name. */
+  readonly clusterName: string;
+  /** Apache Kafka version, e.g. `3.8.x`. */
+  readonly kafkaVersion: string;
+  /** Broker instance type, e.g. `kafka.m7g.large`. */
+  readonly instanceType: string;
+  /** Brokers in total: a multiple of the number of subnets (AZs). */
+  readonly numberOfBrokerNodes: number;
+  readonly vpc: ec2.IVpc;
+  /** Subnets for the brokers, one per AZ. */
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** Security group of the brokers. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Platform key: encrypts data at rest and the broker log group. */
+  readonly platformKey: PlatformKey;
+  /** EBS volume per broker at creation, in GiB. */
+  readonly ebsVolumeGiB: number;
+  /**
+   * Storage auto scaling (Application Auto Scaling target tracking).
+   *
+   * @default - no auto scaling
+   */
+  readonly storageAutoScaling?: StorageAutoScaling;
+  /**
+   * @default 'DEFAULT'
+   */
+  readonly enhancedMonitoring?: EnhancedMonitoring;
+  /**
+   * Prometheus exporters on the brokers.
+   *
+   * @default - both off
+   */
+  readonly prometheus?: { readonly jmxExporter: boolean; readonly nodeExporter: boolean };
+  /**
+   * Server properties merged over `defaultServerProperties(numberOfBrokerNodes)`.
+   *
+   * @default - the defaults only
+   */
+  readonly serverProperties?: Readonly<Record<string, string>>;
+  /**
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Safe broker defaults: no auto-created topics, replication factor min(3, brokers),
+ * `min.insync.replicas` = RF − 1 (at least 1), no unclean leader election.
+ */
+export function defaultServerProperties(brokers: number): Record<string, string> {
+  const replicationFactor = Math.min(3, brokers);
+  return {
+    'auto.create.topics.enable': 'false',
+    'default.replication.factor': String(replicationFactor),
+    'min.insync.replicas': String(Math.max(1, replicationFactor - 1)),
+    'unclean.leader.election.enable': 'false',
+  };
+}
+
+/** Renders properties as a `server.properties` file, keys sorted for stable templates. */
+export function renderServerProperties(properties: Readonly<Record<string, string>>): string {
+  return Object.keys(properties)
+    .sort()
+    .map((key) => `${key}=${properties[key]}`)
+    .join('\n');
+}
+
+/**
+ * An MSK provisioned cluster that is secure by default:
+ * SASL/SCRAM and IAM client authentication (unauthenticated off), TLS only between clients
+ * and brokers and inside the cluster, data encrypted at rest with the platform key, broker
+ * logs to a KMS-encrypted log group, and an MSK configuration with safe server properties.
+ *
+ * The configuration has no `KafkaVersionsList`, so a Kafka version upgrade never has to
+ * replace a configuration that is in use (the failure in terraform-aws-msk-kafka-cluster#16);
+ * a server-properties change becomes a new revision that the cluster picks up.
+ */
+export class SecureMskCluster extends Construct {
+  public readonly cluster: msk.CfnCluster;
+  public readonly configuration: msk.CfnConfiguration;
+  public readonly logGroup: logs.LogGroup;
+  public readonly clusterName: string;
+  /** Default replication factor of the cluster (min(3, brokers)). */
+  public readonly defaultReplicationFactor: number;
+
+  constructor(scope: Construct, id: string, props: SecureMskClusterProps) {
+    super(scope, id);
+    const brokers = props.numberOfBrokerNodes;
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets);
+    if (!subnets.subnetIds.length || brokers % subnets.subnetIds.length !== 0) {
+      throw new Error(
+        `SecureMskCluster ${props.clusterName}: numberOfBrokerNodes (${brokers}) must be a ` +
+          `non-zero multiple of the number of subnets (${subnets.subnetIds.length})`,
+      );
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.clusterName = props.clusterName;
+    this.defaultReplicationFactor = Math.min(3, brokers);
+
+    const serverProperties = { ...defaultServerProperties(brokers), ...props.serverProperties };
+    this.configuration = new msk.CfnConfiguration(this, 'Configuration', {
+      name: `${props.clusterName}-configuration`,
+      description: `Server properties of ${props.clusterName} (managed by msk-secure-stack)`,
+      serverProperties: renderServerProperties(serverProperties),
+    });
+
+    this.logGroup = props.platformKey.createLogGroup(this, 'BrokerLogs', 'msk-broker-logs');
+
+    this.cluster = new msk.CfnCluster(this, 'Cluster', {
+      clusterName: props.clusterName,
+      kafkaVersion: props.kafkaVersion,
+      numberOfBrokerNodes: brokers,
+      brokerNodeGroupInfo: {
+        instanceType: props.instanceType,
+        clientSubnets: subnets.subnetIds,
+        securityGroups: [props.securityGroup.securityGroupId],
+        storageInfo: { ebsStorageInfo: { volumeSize: props.ebsVolumeGiB } },
+      },
+      clientAuthentication: {
+        sasl: { scram: { enabled: true }, iam: { enabled: true } },
+        unauthenticated: { enabled: false },
+      },
+      encryptionInfo: {
+        encryptionAtRest: { dataVolumeKmsKeyId: props.platformKey.key.keyArn },
+        encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
+      },
+      configurationInfo: {
+        arn: this.configuration.attrArn,
+        revision: this.configuration.attrLatestRevisionRevision,
+      },
+      enhancedMonitoring: props.enhancedMonitoring ?? 'DEFAULT',
+      openMonitoring: {
+        prometheus: {
+          jmxExporter: { enabledInBroker: props.prometheus?.jmxExporter ?? false },
+          nodeExporter: { enabledInBroker: props.prometheus?.nodeExporter ?? false },
+        },
+      },
+      loggingInfo: {
+        brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: this.logGroup.logGroupName } },
+      },
+    });
+    this.cluster.applyRemovalPolicy(removalPolicy);
+    this.configuration.applyRemovalPolicy(removalPolicy);
+
+    if (props.storageAutoScaling) this.addStorageAutoScaling(props.storageAutoScaling);
+  }
+
+  /** The cluster ARN. */
+  public get clusterArn(): string {
+    return this.cluster.attrArn;
+  }
+
+  /** The cluster UUID: the last segment of the cluster ARN. */
+  public get clusterUuid(): string {
+    // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
+    return Fn.select(2, Fn.split('/', this.clusterArn));
+  }
+
+  /**
+   * ARN of a Kafka resource of this cluster for IAM access control:
+   * `arn:…:<type>/<clusterName>/<clusterUuid>/<name>` (`name` may end in `*`).
+   */
+  public kafkaResourceArn(type: 'topic' | 'group' | 'transactional-id', name: string): string {
+    return Stack.of(this).formatArn({
+      service: 'kafka',
+      resource: type,
+      resourceName: `${this.clusterName}/${this.clusterUuid}/${name}`,
+    });
+  }
+
+  private addStorageAutoScaling(scaling: StorageAutoScaling): void {
+    // L1 on purpose: without RoleARN, Application Auto Scaling uses its service-linked role for
+    // MSK (AWSServiceRoleForApplicationAutoScaling_KafkaCluster), which has exactly the MSK
+    // permissions it needs. The L2 always creates an empty role of its own.
+    const target = new appscaling.CfnScalableTarget(this, 'StorageScalableTarget', {
+      serviceNamespace: 'kafka',
+      scalableDimension: 'kafka:broker-storage:VolumeSize',
+      resourceId: this.clusterArn,
+      minCapacity: 1,
+      maxCapacity: scaling.maxGiB,
+    });
+    new appscaling.CfnScalingPolicy(this, 'StorageScalingPolicy', {
+      policyName: `${this.clusterName}-broker-storage`,
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: target.ref,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: scaling.targetPercent,
+        // MSK never shrinks storage.
+        disableScaleIn: true,
+        predefinedMetricSpecification: { predefinedMetricType: 'KafkaBrokerStorageUtilization' },
+      },
+    });
+  }
+}

@@ -2,10 +2,14 @@
  * `npm run bench`: prints figures, never fails on them. Each benchmark is a module exporting
  * `run(): Promise<void>` or `run(): void`; this runs them in order.
  */
+import { run as consumerBench } from './consumer';
 import { run as synthBench } from './synth';
 
 async function main(): Promise<void> {
-  for (const [name, bench] of [['synth', synthBench]] as const) {
+  for (const [name, bench] of [
+    ['consumer', consumerBench],
+    ['synth', synthBench],
+  ] as const) {
     console.log(`\n## ${name}`);
     await bench();
   }

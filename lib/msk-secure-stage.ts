@@ -2,6 +2,7 @@ import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AppConfig } from './config';
 import { ClusterStack } from './cluster-stack';
+import { ConsumerStack } from './consumer-stack';
 import { NetworkStack } from './network-stack';
 
 export interface MskSecureStageProps extends StageProps {
@@ -15,6 +16,7 @@ export interface MskSecureStageProps extends StageProps {
 export class MskSecureStage extends Stage {
   public readonly network: NetworkStack;
   public readonly cluster: ClusterStack;
+  public readonly consumer: ConsumerStack;
 
   constructor(scope: Construct, id: string, props: MskSecureStageProps) {
     super(scope, id, props);
@@ -30,6 +32,12 @@ export class MskSecureStage extends Stage {
       config,
       network: this.network,
       description: description('cluster: MSK with SCRAM + IAM, users, topics'),
+    });
+    this.consumer = new ConsumerStack(this, 'Consumer', {
+      config,
+      network: this.network,
+      cluster: this.cluster,
+      description: description(`consumer: MSK-triggered Lambda (${config.consumerAuth})`),
     });
   }
 }

@@ -325,6 +325,7 @@ describe('overrides reach the template', () => {
     profile: 'dev',
     kafkaVersion: '3.9.x',
     scramUsers: 'alice,bob,carol',
+    consumerScramUser: 'alice',
     topics: JSON.stringify([
       {
         name: 'payments',

@@ -198,6 +198,7 @@ describe('cluster settings', () => {
   test('lists and JSON arrive from the command line as text', () => {
     const config = loadConfig({
       scramUsers: 'app-1,app.2, app_3',
+      consumerScramUser: 'app-1',
       topics:
         '[{"name":"a","partitions":1},{"name":"b.c","partitions":12,"replicationFactor":2,"configs":{"retention.ms":"1000"}}]',
       serverProperties: '{"log.retention.hours":"24"}',
@@ -297,7 +298,7 @@ describe('cluster settings', () => {
       { topics: [{ name: 'a', partitions: 1, configs: { 'retention.ms': 5 } }] },
       /must be an object of string values/,
     ],
-  ])('%s: %j', (setting, context, message) => {
+  ])('%s (case %#)', (setting, context, message) => {
     const result = problemsOf(context);
     expect(result.settings).toEqual([setting]);
     expect(result.message).toMatch(message);
@@ -308,9 +309,141 @@ describe('cluster settings', () => {
       loadConfig({
         kafkaVersion: '3.6.0',
         scramUsers: ['only'],
+        consumerScramUser: 'only',
         topics: [{ name: 'a', partitions: 1, replicationFactor: 2 }],
       }),
     ).not.toThrow();
     expect(() => loadConfig({ kafkaVersion: '4.1.x.kraft' })).not.toThrow();
+  });
+});
+
+describe('consumer settings', () => {
+  test('defaults: first topic, <cluster>-consumer group, dev on-demand, prod provisioned with error handling', () => {
+    expect(loadConfig({})).toMatchObject({
+      consumerTopic: 'orders',
+      consumerGroup: 'msk-secure-dev-consumer',
+      consumerScramUser: 'consumer',
+      consumerStartingPosition: 'LATEST',
+      consumerMinPollers: 0,
+      consumerMaxPollers: 0,
+      consumerReservedConcurrency: 0,
+    });
+    expect(loadConfig({}).consumerRetryAttempts).toBeUndefined();
+    expect(loadConfig({ profile: 'prod' })).toMatchObject({
+      consumerGroup: 'msk-secure-prod-consumer',
+      consumerMinPollers: 1,
+      consumerMaxPollers: 3,
+      consumerRetryAttempts: 3,
+      consumerMaxRecordAgeSeconds: 3600,
+      consumerBisectBatchOnError: true,
+      consumerReportBatchItemFailures: true,
+      consumerReservedConcurrency: 10,
+    });
+  });
+
+  test('provisioned-only settings are refused in on-demand mode, each with the reason', () => {
+    const result = problemsOf({
+      consumerRetryAttempts: 2,
+      consumerReportBatchItemFailures: 'true',
+    });
+    expect(result.settings).toEqual(['consumerRetryAttempts', 'consumerReportBatchItemFailures']);
+    expect(result.message).toMatch(
+      /consumerRetryAttempts = 2: needs provisioned mode \(consumerMinPollers\/consumerMaxPollers ≥ 1\): Lambda offers Kafka error-handling controls only for provisioned event pollers/,
+    );
+  });
+
+  test('provisioned settings work once pollers are on; "none" unsets them', () => {
+    expect(
+      loadConfig({
+        consumerMinPollers: 1,
+        consumerMaxPollers: 2,
+        consumerBisectBatchOnError: 'true',
+      }).consumerBisectBatchOnError,
+    ).toBe(true);
+    const onDemandProd = loadConfig({
+      profile: 'prod',
+      consumerMinPollers: 0,
+      consumerMaxPollers: 0,
+      consumerRetryAttempts: 'none',
+      consumerMaxRecordAgeSeconds: 'none',
+      consumerBisectBatchOnError: 'none',
+      consumerReportBatchItemFailures: 'none',
+    });
+    expect(onDemandProd.consumerRetryAttempts).toBeUndefined();
+  });
+
+  test.each([
+    [
+      'consumerTopic',
+      { consumerTopic: 'payments' },
+      /consumerTopic = "payments": must be one of the configured topics \(orders\)/,
+    ],
+    [
+      'consumerGroup',
+      { consumerGroup: 'has space' },
+      /consumerGroup = "has space": must be 1–200 characters/,
+    ],
+    [
+      'consumerScramUser',
+      { consumerScramUser: 'alice' },
+      /consumerScramUser = "alice": must be one of scramUsers \(consumer\)/,
+    ],
+    [
+      'consumerStartingPosition',
+      { consumerStartingPosition: 'AT_TIMESTAMP' },
+      /must be one of "LATEST", "TRIM_HORIZON"/,
+    ],
+    [
+      'consumerBatchSize',
+      { consumerBatchSize: 10001 },
+      /consumerBatchSize = 10001: must be an integer from 1 to 10000/,
+    ],
+    ['consumerBatchSize', { consumerBatchSize: 0 }, /from 1 to 10000/],
+    ['consumerBatchingWindowSeconds', { consumerBatchingWindowSeconds: 301 }, /from 0 to 300/],
+    [
+      'consumerTimeoutSeconds',
+      { consumerTimeoutSeconds: 900 },
+      /consumerTimeoutSeconds = 900: must be an integer from 1 to 840/,
+    ],
+    ['consumerMemoryMiB', { consumerMemoryMiB: 64 }, /from 128 to 10240/],
+    ['consumerReservedConcurrency', { consumerReservedConcurrency: -1 }, /from 0 to 1000/],
+    [
+      'consumerLogLevel',
+      { consumerLogLevel: 'TRACE' },
+      /must be one of "DEBUG", "INFO", "WARN", "ERROR"/,
+    ],
+    [
+      'consumerMaxPollers',
+      { consumerMinPollers: 5, consumerMaxPollers: 2 },
+      /consumerMaxPollers = 2: must be an integer from 5 to 2000/,
+    ],
+    [
+      'consumerMinPollers',
+      { consumerMinPollers: 201, consumerMaxPollers: 300 },
+      /consumerMinPollers = 201: must be an integer from 1 to 200/,
+    ],
+    [
+      'consumerRetryAttempts',
+      { profile: 'prod', consumerRetryAttempts: -1 },
+      /consumerRetryAttempts = -1: must be an integer from 0 to 10000/,
+    ],
+    [
+      'consumerMaxRecordAgeSeconds',
+      { profile: 'prod', consumerMaxRecordAgeSeconds: 30 },
+      /from 60 to 604800/,
+    ],
+    [
+      'consumerRetryAttempts',
+      { consumerRetryAttempts: 'many' },
+      /consumerRetryAttempts = "many": must be a whole number, or "none"/,
+    ],
+  ])('%s: %j', (setting, context, message) => {
+    const result = problemsOf(context);
+    expect(result.settings).toEqual([setting]);
+    expect(result.message).toMatch(message);
+  });
+
+  test('the SCRAM user is not checked when the consumer uses IAM', () => {
+    expect(() => loadConfig({ consumerAuth: 'iam', consumerScramUser: 'nobody' })).not.toThrow();
   });
 });

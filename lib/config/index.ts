@@ -10,6 +10,7 @@ import {
   asEnum,
   asInteger,
   asJson,
+  asOptional,
   asString,
   asStringList,
   asStringMap,
@@ -45,6 +46,13 @@ export const ENHANCED_MONITORING_LEVELS = [
 ] as const;
 /** MSK enhanced monitoring level (CloudWatch metrics granularity). */
 export type EnhancedMonitoring = (typeof ENHANCED_MONITORING_LEVELS)[number];
+
+export const STARTING_POSITIONS = ['LATEST', 'TRIM_HORIZON'] as const;
+/** Where a new consumer group starts reading. */
+export type StartingPosition = (typeof STARTING_POSITIONS)[number];
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A Kafka topic created with `AWS::MSK::Topic`. */
 export interface TopicConfig {
@@ -124,6 +132,40 @@ export interface AppConfig {
   readonly serverProperties: Readonly<Record<string, string>>;
   /** Topics created with `AWS::MSK::Topic`. */
   readonly topics: readonly TopicConfig[];
+
+  // --- Consumer --------------------------------------------------------------------------
+  /** Topic the Lambda consumer reads; one of `topics` (default: the first). */
+  readonly consumerTopic: string;
+  /** SCRAM user whose secret the consumer uses with `consumerAuth=scram`; one of `scramUsers`. */
+  readonly consumerScramUser: string;
+  /** Kafka consumer group of the event source mapping (default `<clusterName>-consumer`). */
+  readonly consumerGroup: string;
+  /** Where a new consumer group starts. */
+  readonly consumerStartingPosition: StartingPosition;
+  /** Records per invocation (1–10000). */
+  readonly consumerBatchSize: number;
+  /** Seconds Lambda gathers records before invoking (0–300). */
+  readonly consumerBatchingWindowSeconds: number;
+  /** Reserved concurrency of the consumer; 0 leaves it unreserved. */
+  readonly consumerReservedConcurrency: number;
+  /** Function timeout in seconds (MSK event sources allow at most 14 minutes). */
+  readonly consumerTimeoutSeconds: number;
+  /** Function memory in MiB. */
+  readonly consumerMemoryMiB: number;
+  /** Log level of the consumer: per-record logs are DEBUG, the batch summary INFO. */
+  readonly consumerLogLevel: LogLevel;
+  /** Provisioned-mode minimum event pollers; 0 (with max 0) means on-demand mode. */
+  readonly consumerMinPollers: number;
+  /** Provisioned-mode maximum event pollers; 0 (with min 0) means on-demand mode. */
+  readonly consumerMaxPollers: number;
+  /** Retries of a failing batch before it goes to the failure queue (provisioned mode only). */
+  readonly consumerRetryAttempts?: number;
+  /** Records older than this (seconds) go to the failure queue (provisioned mode only). */
+  readonly consumerMaxRecordAgeSeconds?: number;
+  /** Split a failing batch in two and retry each half (provisioned mode only). */
+  readonly consumerBisectBatchOnError?: boolean;
+  /** The handler reports exactly the failed records (provisioned mode only). */
+  readonly consumerReportBatchItemFailures?: boolean;
 }
 
 type Settings = Omit<AppConfig, 'profile'>;
@@ -153,6 +195,22 @@ const SETTINGS: { readonly [K in keyof Settings]-?: Parser<Settings[K]> } = {
   prometheusJmxExporter: asBoolean,
   prometheusNodeExporter: asBoolean,
   serverProperties: asStringMap,
+  consumerTopic: asString,
+  consumerGroup: asString,
+  consumerScramUser: asString,
+  consumerStartingPosition: asEnum(STARTING_POSITIONS),
+  consumerBatchSize: asInteger,
+  consumerBatchingWindowSeconds: asInteger,
+  consumerReservedConcurrency: asInteger,
+  consumerTimeoutSeconds: asInteger,
+  consumerMemoryMiB: asInteger,
+  consumerLogLevel: asEnum(LOG_LEVELS),
+  consumerMinPollers: asInteger,
+  consumerMaxPollers: asInteger,
+  consumerRetryAttempts: asOptional(asInteger),
+  consumerMaxRecordAgeSeconds: asOptional(asInteger),
+  consumerBisectBatchOnError: asOptional(asBoolean),
+  consumerReportBatchItemFailures: asOptional(asBoolean),
   topics: asJson<TopicConfig[]>(
     'a list of { name, partitions, replicationFactor?, configs? }',
     isTopicList,
@@ -166,10 +224,13 @@ export const SETTING_KEYS: readonly string[] = ['profile', ...Object.keys(SETTIN
  * Profile defaults. `natGateways` is absent from `prod` on purpose: prod puts one NAT gateway in
  * each AZ, however many AZs are configured.
  */
-export const PROFILE_DEFAULTS: Record<
-  Profile,
-  Omit<Settings, 'natGateways'> & { natGateways?: number }
-> = {
+type ProfileDefaults = Omit<Settings, 'natGateways' | 'consumerTopic' | 'consumerGroup'> & {
+  readonly natGateways?: number;
+  readonly consumerTopic?: string;
+  readonly consumerGroup?: string;
+};
+
+export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   dev: {
     clusterName: 'msk-secure-dev',
     kafkaVersion: '3.8.x',
@@ -191,6 +252,17 @@ export const PROFILE_DEFAULTS: Record<
     prometheusNodeExporter: false,
     serverProperties: {},
     topics: [{ name: 'orders', partitions: 3 }],
+    consumerScramUser: 'consumer',
+    consumerStartingPosition: 'LATEST',
+    consumerBatchSize: 100,
+    consumerBatchingWindowSeconds: 1,
+    // New accounts have a concurrency quota of 10 and cannot reserve any: dev stays unreserved.
+    consumerReservedConcurrency: 0,
+    consumerTimeoutSeconds: 60,
+    consumerMemoryMiB: 512,
+    consumerLogLevel: 'INFO',
+    consumerMinPollers: 0,
+    consumerMaxPollers: 0,
   },
   prod: {
     clusterName: 'msk-secure-prod',
@@ -212,6 +284,20 @@ export const PROFILE_DEFAULTS: Record<
     prometheusNodeExporter: true,
     serverProperties: {},
     topics: [{ name: 'orders', partitions: 3 }],
+    consumerScramUser: 'consumer',
+    consumerStartingPosition: 'LATEST',
+    consumerBatchSize: 100,
+    consumerBatchingWindowSeconds: 1,
+    consumerReservedConcurrency: 10,
+    consumerTimeoutSeconds: 60,
+    consumerMemoryMiB: 512,
+    consumerLogLevel: 'INFO',
+    consumerMinPollers: 1,
+    consumerMaxPollers: 3,
+    consumerRetryAttempts: 3,
+    consumerMaxRecordAgeSeconds: 3600,
+    consumerBisectBatchOnError: true,
+    consumerReportBatchItemFailures: true,
   },
 };
 
@@ -240,11 +326,13 @@ export function loadConfig(context: Record<string, unknown>): AppConfig {
     if (parsed.ok) overrides[key] = parsed.value;
     else problems.add(key, raw, parsed.expected);
   }
-  const merged = { ...defaults, ...overrides } as typeof defaults;
+  const merged = { ...defaults, ...overrides } as ProfileDefaults;
   const config: AppConfig = {
     ...merged,
     profile,
     natGateways: merged.natGateways ?? merged.azCount,
+    consumerTopic: merged.consumerTopic ?? merged.topics[0]?.name ?? '',
+    consumerGroup: merged.consumerGroup ?? `${merged.clusterName}-consumer`,
   };
 
   validate(config, problems);
@@ -323,7 +411,100 @@ function validate(c: AppConfig, problems: Problems): void {
   problems.oneOf('logRetentionDays', c.logRetentionDays, LOG_RETENTION_DAYS);
   problems.oneOf('consumerAuth', c.consumerAuth, CONSUMER_AUTH_MODES);
   problems.oneOf('compliance', c.compliance, COMPLIANCE_LEVELS);
-  validateCluster(c, problems);
+  // Cross-checks against users and topics only when those are valid themselves, so that one
+  // mistake is reported once.
+  validateConsumer(c, problems, validateCluster(c, problems));
+}
+
+/** The error-handling controls AWS offers for Kafka event sources only in provisioned mode. */
+export const PROVISIONED_ONLY_SETTINGS = [
+  'consumerRetryAttempts',
+  'consumerMaxRecordAgeSeconds',
+  'consumerBisectBatchOnError',
+  'consumerReportBatchItemFailures',
+] as const;
+
+/** Whether the consumer's event source mapping runs in provisioned mode. */
+export const isProvisioned = (
+  c: Pick<AppConfig, 'consumerMinPollers' | 'consumerMaxPollers'>,
+): boolean => c.consumerMinPollers > 0 || c.consumerMaxPollers > 0;
+
+/** Kafka consumer-group ids Lambda accepts. */
+const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
+/** Lambda's limit for functions behind an MSK event source. */
+const MAX_MSK_FUNCTION_TIMEOUT_SECONDS = 840;
+
+function validateConsumer(
+  c: AppConfig,
+  problems: Problems,
+  valid: { usersValid: boolean; topicsValid: boolean },
+): void {
+  const topicNames = c.topics.map((t) => t.name);
+  problems.check(
+    !valid.topicsValid || topicNames.includes(c.consumerTopic),
+    'consumerTopic',
+    c.consumerTopic,
+    `must be one of the configured topics (${topicNames.join(', ') || 'none'})`,
+  );
+  problems.check(
+    CONSUMER_GROUP.test(c.consumerGroup),
+    'consumerGroup',
+    c.consumerGroup,
+    'must be 1–200 characters of letters, digits and - / * : _ + = . @',
+  );
+  if (c.consumerAuth === 'scram' && valid.usersValid) {
+    problems.check(
+      c.scramUsers.includes(c.consumerScramUser),
+      'consumerScramUser',
+      c.consumerScramUser,
+      `must be one of scramUsers (${c.scramUsers.join(', ')}) when consumerAuth is "scram"`,
+    );
+  }
+  problems.oneOf('consumerStartingPosition', c.consumerStartingPosition, STARTING_POSITIONS);
+  problems.integerInRange('consumerBatchSize', c.consumerBatchSize, 1, 10_000);
+  problems.integerInRange('consumerBatchingWindowSeconds', c.consumerBatchingWindowSeconds, 0, 300);
+  problems.integerInRange('consumerReservedConcurrency', c.consumerReservedConcurrency, 0, 1000);
+  problems.integerInRange(
+    'consumerTimeoutSeconds',
+    c.consumerTimeoutSeconds,
+    1,
+    MAX_MSK_FUNCTION_TIMEOUT_SECONDS,
+  );
+  problems.integerInRange('consumerMemoryMiB', c.consumerMemoryMiB, 128, 10_240);
+  problems.oneOf('consumerLogLevel', c.consumerLogLevel, LOG_LEVELS);
+
+  const provisioned = isProvisioned(c);
+  if (provisioned) {
+    problems.integerInRange('consumerMinPollers', c.consumerMinPollers, 1, 200);
+    problems.integerInRange(
+      'consumerMaxPollers',
+      c.consumerMaxPollers,
+      Math.max(1, c.consumerMinPollers),
+      2000,
+    );
+  }
+  if (c.consumerRetryAttempts !== undefined) {
+    problems.integerInRange('consumerRetryAttempts', c.consumerRetryAttempts, 0, 10_000);
+  }
+  if (c.consumerMaxRecordAgeSeconds !== undefined) {
+    problems.integerInRange(
+      'consumerMaxRecordAgeSeconds',
+      c.consumerMaxRecordAgeSeconds,
+      60,
+      604_800,
+    );
+  }
+  if (!provisioned) {
+    for (const key of PROVISIONED_ONLY_SETTINGS) {
+      problems.check(
+        c[key] === undefined,
+        key,
+        c[key],
+        'needs provisioned mode (consumerMinPollers/consumerMaxPollers ≥ 1): Lambda offers Kafka ' +
+          'error-handling controls only for provisioned event pollers; set it to "none" or turn provisioned mode on',
+      );
+    }
+  }
 }
 
 /** `major.minor.(patch|x)[.kraft]`, at least 3.6.0; 4.x exists only in KRaft mode. */
@@ -346,8 +527,12 @@ const SCRAM_USER = /^[a-zA-Z0-9._-]{1,128}$/;
 const MSK_MAX_SCRAM_USERS = 1000;
 const MSK_MAX_EBS_GIB = 16384;
 
-function validateCluster(c: AppConfig, problems: Problems): void {
+function validateCluster(
+  c: AppConfig,
+  problems: Problems,
+): { usersValid: boolean; topicsValid: boolean } {
   const brokers = brokerCount(c);
+  const before = problems.list.length;
 
   if (
     problems.check(
@@ -373,6 +558,8 @@ function validateCluster(c: AppConfig, problems: Problems): void {
       `must not repeat a user (repeated: ${[...new Set(duplicates)].join(', ')})`,
     );
   }
+
+  const usersValid = problems.list.length === before;
 
   problems.integerInRange('ebsVolumeGiB', c.ebsVolumeGiB, 1, MSK_MAX_EBS_GIB);
   if (c.storageAutoScalingMaxGiB !== 0) {
@@ -402,6 +589,7 @@ function validateCluster(c: AppConfig, problems: Problems): void {
     );
   }
 
+  const beforeTopics = problems.list.length;
   problems.check(c.topics.length >= 1, 'topics', c.topics, 'must list at least one topic');
   const names = new Set<string>();
   c.topics.forEach((topic, i) => {
@@ -440,4 +628,5 @@ function validateCluster(c: AppConfig, problems: Problems): void {
       );
     }
   });
+  return { usersValid, topicsValid: problems.list.length === beforeTopics };
 }

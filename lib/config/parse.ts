@@ -71,3 +71,12 @@ export const asStringMap: Parser<Record<string, string>> = asJson(
     !Array.isArray(v) &&
     Object.values(v).every((s) => typeof s === 'string'),
 );
+
+/** `none` (or JSON `null`) unsets an optional setting; anything else goes to `parser`. */
+export function asOptional<T>(parser: Parser<T>): Parser<T | undefined> {
+  return (raw) => {
+    if (raw === null || raw === 'none' || raw === 'null') return ok(undefined);
+    const parsed = parser(raw);
+    return parsed.ok ? parsed : fail(`${parsed.expected}, or "none"`);
+  };
+}

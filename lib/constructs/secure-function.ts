@@ -76,6 +76,13 @@ export interface SecureFunctionProps {
   /** Why the function needs no dead-letter queue (its failures are handled elsewhere). */
   readonly noDeadLetterQueueReason: string;
   /**
+   * VPC-related actions beyond the networking ones every VPC function needs (e.g. the
+   * `Describe*` calls of an MSK event source mapping); they also require `Resource: *`.
+   *
+   * @default []
+   */
+  readonly additionalVpcActions?: readonly string[];
+  /**
    * Modules left out of the bundle (provided by the runtime).
    *
    * @default [] - everything is bundled, so the deployed code is the tested code
@@ -105,7 +112,7 @@ export class SecureFunction extends Construct {
       description: `Execution role of ${props.description}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    grantLambdaVpcAccess(this.role);
+    grantLambdaVpcAccess(this.role, props.additionalVpcActions);
 
     const logGroup = props.platformKey.createLogGroup(this, 'LogGroup', props.logGroupName);
     this.function = new nodejs.NodejsFunction(this, 'Function', {

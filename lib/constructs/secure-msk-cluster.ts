@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { EnhancedMonitoring } from '../config';
+import { KafkaAccess, KafkaAccessTarget } from './kafka-access';
 import { PlatformKey } from './platform-key';
 
 export interface StorageAutoScaling {
@@ -92,13 +93,15 @@ export function renderServerProperties(properties: Readonly<Record<string, strin
  * replace a configuration that is in use (the failure in terraform-aws-msk-kafka-cluster#16);
  * a server-properties change becomes a new revision that the cluster picks up.
  */
-export class SecureMskCluster extends Construct {
+export class SecureMskCluster extends Construct implements KafkaAccessTarget {
   public readonly cluster: msk.CfnCluster;
   public readonly configuration: msk.CfnConfiguration;
   public readonly logGroup: logs.LogGroup;
   public readonly clusterName: string;
   /** Default replication factor of the cluster (min(3, brokers)). */
   public readonly defaultReplicationFactor: number;
+  /** IAM grants for Kafka principals (`grantConsume`, `grantProduce`, …). */
+  public readonly access: KafkaAccess;
 
   constructor(scope: Construct, id: string, props: SecureMskClusterProps) {
     super(scope, id);
@@ -113,6 +116,7 @@ export class SecureMskCluster extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.clusterName = props.clusterName;
     this.defaultReplicationFactor = Math.min(3, brokers);
+    this.access = new KafkaAccess(this);
 
     const serverProperties = { ...defaultServerProperties(brokers), ...props.serverProperties };
     this.configuration = new msk.CfnConfiguration(this, 'Configuration', {

@@ -16,6 +16,7 @@ export interface SynthResult {
   readonly stage: MskSecureStage;
   readonly network: Template;
   readonly cluster: Template;
+  readonly consumer: Template;
 }
 
 /**
@@ -34,5 +35,6 @@ export function synthesize(context: Record<string, unknown> = {}): SynthResult {
     stage,
     network: Template.fromStack(stage.network),
     cluster: Template.fromStack(stage.cluster),
+    consumer: Template.fromStack(stage.consumer),
   };
 }

@@ -1,0 +1,115 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** A Kafka resource by exact name, or every resource whose name starts with `prefix`. */
+export type NameOrPrefix = string | { readonly prefix: string };
+
+/** What the grants need of a cluster: its ARN and the ARNs of its topics and groups. */
+export interface KafkaAccessTarget {
+  readonly clusterArn: string;
+  /** `arn:…:<type>/<clusterName>/<clusterUuid>/<name>`. */
+  kafkaResourceArn(type: 'topic' | 'group' | 'transactional-id', name: string): string;
+}
+
+const KAFKA_NAME = /^[a-zA-Z0-9._-]+$/;
+
+/** The resource-name part of an ARN: the name itself, or `prefix*` only when asked for. */
+export function resourceName(what: string, nameOrPrefix: NameOrPrefix): string {
+  const name = typeof nameOrPrefix === 'string' ? nameOrPrefix : nameOrPrefix.prefix;
+  const isPrefix = typeof nameOrPrefix !== 'string';
+  if (!(isPrefix && name === '') && !KAFKA_NAME.test(name)) {
+    throw new Error(
+      `${what} ${JSON.stringify(name)} is not a Kafka name ([a-zA-Z0-9._-]); ` +
+        'pass { prefix: "…" } for a prefix instead of writing "*"',
+    );
+  }
+  return isPrefix ? `${name}*` : name;
+}
+
+/**
+ * IAM access to an MSK cluster with IAM access control: the `kafka-cluster:*` actions MSK
+ * documents for each use, with the actions each depends on, on exact cluster, topic and group
+ * ARNs (Amazon MSK Developer Guide, "IAM access control" / "Actions").
+ */
+export class KafkaAccess {
+  constructor(private readonly target: KafkaAccessTarget) {}
+
+  /** `Connect`: required by every other action. */
+  public grantConnect(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ['kafka-cluster:Connect'], [this.target.clusterArn]);
+  }
+
+  /**
+   * Read a topic as a member of a consumer group: `ReadData` needs `Connect`, `DescribeTopic`
+   * and `AlterGroup`; `AlterGroup` needs `DescribeGroup`.
+   */
+  public grantConsume(
+    grantee: iam.IGrantable,
+    topic: NameOrPrefix,
+    group: NameOrPrefix,
+  ): iam.Grant {
+    return this.grantConnect(grantee)
+      .combine(
+        this.grant(
+          grantee,
+          ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+          [this.topicArn(topic)],
+        ),
+      )
+      .combine(
+        this.grant(
+          grantee,
+          ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+          [this.groupArn(group)],
+        ),
+      );
+  }
+
+  /**
+   * Write to a topic: `WriteData` needs `Connect` and `DescribeTopic`. Idempotent producers (the
+   * default in current Kafka clients) also need `WriteDataIdempotently` on the cluster.
+   */
+  public grantProduce(
+    grantee: iam.IGrantable,
+    topic: NameOrPrefix,
+    options: { readonly idempotent?: boolean } = {},
+  ): iam.Grant {
+    const clusterActions = ['kafka-cluster:Connect'];
+    if (options.idempotent ?? true) clusterActions.push('kafka-cluster:WriteDataIdempotently');
+    return this.grant(grantee, clusterActions, [this.target.clusterArn]).combine(
+      this.grant(
+        grantee,
+        ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        [this.topicArn(topic)],
+      ),
+    );
+  }
+
+  /** Create, describe and alter topics (and their configuration). */
+  public grantAdmin(grantee: iam.IGrantable, topic: NameOrPrefix): iam.Grant {
+    return this.grantConnect(grantee).combine(
+      this.grant(
+        grantee,
+        [
+          'kafka-cluster:CreateTopic',
+          'kafka-cluster:DescribeTopic',
+          'kafka-cluster:AlterTopic',
+          'kafka-cluster:DescribeTopicDynamicConfiguration',
+          'kafka-cluster:AlterTopicDynamicConfiguration',
+        ],
+        [this.topicArn(topic)],
+      ),
+    );
+  }
+
+  public topicArn(topic: NameOrPrefix): string {
+    return this.target.kafkaResourceArn('topic', resourceName('topic', topic));
+  }
+
+  public groupArn(group: NameOrPrefix): string {
+    return this.target.kafkaResourceArn('group', resourceName('group', group));
+  }
+
+  private grant(grantee: iam.IGrantable, actions: string[], resourceArns: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+  }
+}

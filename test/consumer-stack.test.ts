@@ -1,0 +1,262 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { synthesize } from './helpers/synth';
+
+// GIVEN the consumer per auth mode and profile, synthesized once each (all nag packs)
+const devScram = synthesize({ profile: 'dev' }).consumer;
+const devIam = synthesize({ profile: 'dev', consumerAuth: 'iam' }).consumer;
+const prod = synthesize({ profile: 'prod' }).consumer;
+
+const fromStack = (stack: string, output: string) =>
+  expect.objectContaining({
+    'Fn::GetStackOutput': expect.objectContaining({
+      StackName: expect.stringMatching(`-${stack}$`),
+      OutputName: expect.stringMatching(output),
+    }),
+  });
+const clusterArn = fromStack('Cluster', 'MskCluster');
+const keyArn = fromStack('Network', 'PlatformKey');
+
+function statements(template: Template): Record<string, unknown>[] {
+  const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+  return policy.Properties.PolicyDocument.Statement;
+}
+const bySid = (template: Template, sid: string) => statements(template).find((s) => s.Sid === sid);
+/** `arn:…:kafka:…:<type>/<cluster>/<uuid>/<name>` as CloudFormation renders it. */
+const kafkaArn = (type: string, clusterName: string, name: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':kafka:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:${type}/${clusterName}/`,
+      { 'Fn::Select': [2, { 'Fn::Split': ['/', clusterArn] }] },
+      `/${name}`,
+    ],
+  ],
+});
+
+describe('function', () => {
+  test('latest Node runtime, arm64, private subnets, clients group, encrypted logs, timeout ≤ 14 min', () => {
+    devScram.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 60,
+      MemorySize: 512,
+      VpcConfig: {
+        SecurityGroupIds: [
+          Match.objectLike({
+            'Fn::GetStackOutput': Match.objectLike({
+              OutputName: Match.stringLikeRegexp('Clients'),
+            }),
+          }),
+        ],
+      },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          REPORT_BATCH_ITEM_FAILURES: 'false',
+        }),
+      },
+    });
+    devScram.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/msk-secure-dev/lambda/consumer',
+      RetentionInDays: 7,
+      KmsKeyId: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }),
+    });
+  });
+
+  test('reserved concurrency: none in dev (0), 10 in prod', () => {
+    const [devFn] = Object.values(devScram.findResources('AWS::Lambda::Function'));
+    expect(devFn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    prod.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 10,
+      Environment: { Variables: Match.objectLike({ REPORT_BATCH_ITEM_FAILURES: 'true' }) },
+    });
+  });
+});
+
+describe('event source mapping', () => {
+  test('SCRAM: the consumer secret, topic, group, starting position, batching, on-demand in dev', () => {
+    const [esm] = Object.values(devScram.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(esm.Properties).toEqual({
+      EventSourceArn: clusterArn,
+      FunctionName: { Ref: expect.stringMatching(/ConsumerHandlerFunction/) },
+      Topics: ['orders'],
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'msk-secure-dev-consumer' },
+      StartingPosition: 'LATEST',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      SourceAccessConfigurations: [
+        { Type: 'SASL_SCRAM_512_AUTH', URI: fromStack('Cluster', 'ScramUsersconsumer') },
+      ],
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [expect.stringMatching(/FailureQueue/), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  test('IAM: no secret, the role authenticates', () => {
+    devIam.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      SourceAccessConfigurations: Match.absent(),
+      Topics: ['orders'],
+    });
+  });
+
+  test('prod: provisioned pollers and the error-handling controls', () => {
+    prod.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 3 },
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 3600,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('failure destination', () => {
+  test('SQS queue: platform key, 14 days, SSL enforced', () => {
+    devScram.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      MessageRetentionPeriod: 1_209_600,
+    });
+    devScram.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Principal: { AWS: '*' },
+          }),
+        ],
+      },
+    });
+  });
+
+  test('SQS interface endpoint in the cluster VPC, reachable on 443 from the pollers (cluster group)', () => {
+    devScram.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.sqs']] },
+    });
+    devScram.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: Match.objectLike({
+        'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('Brokers') }),
+      }),
+    });
+  });
+});
+
+describe('IAM: exact statements, no managed or inline policies', () => {
+  test.each([
+    ['dev scram', devScram],
+    ['dev iam', devIam],
+    ['prod', prod],
+  ])('%s: one customer-managed policy, nothing else', (_name, template) => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+    }
+  });
+
+  test('common: mapping on the cluster, failure queue, VPC networking on * only', () => {
+    expect(bySid(devScram, 'EventSourceMappingCluster')).toEqual({
+      Sid: 'EventSourceMappingCluster',
+      Effect: 'Allow',
+      Action: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+      Resource: clusterArn,
+    });
+    expect(bySid(devScram, 'FailureDestination')).toEqual({
+      Sid: 'FailureDestination',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/FailureQueue/), 'Arn'] },
+    });
+    expect(bySid(devScram, 'FailureDestinationKey')).toEqual({
+      Sid: 'FailureDestinationKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: keyArn,
+    });
+    const wildcard = statements(devScram).filter((s) => s.Resource === '*');
+    expect(wildcard).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      },
+    ]);
+  });
+
+  test('SCRAM: list secrets on the cluster, read only the consumer secret, decrypt via Secrets Manager; no kafka-cluster actions', () => {
+    expect(bySid(devScram, 'ScramSecretList')).toEqual({
+      Sid: 'ScramSecretList',
+      Effect: 'Allow',
+      Action: 'kafka:ListScramSecrets',
+      Resource: clusterArn,
+    });
+    expect(bySid(devScram, 'ScramSecretRead')).toEqual({
+      Sid: 'ScramSecretRead',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: fromStack('Cluster', 'ScramUsersconsumer'),
+    });
+    expect(bySid(devScram, 'ScramSecretDecrypt')).toEqual({
+      Sid: 'ScramSecretDecrypt',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: keyArn,
+      Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+    });
+    expect(JSON.stringify(statements(devScram))).not.toContain('kafka-cluster:');
+  });
+
+  test('IAM: kafka-cluster actions on the exact cluster, topic and group ARNs; no secret access', () => {
+    const all = statements(devIam);
+    expect(all).toEqual(
+      expect.arrayContaining([
+        { Effect: 'Allow', Action: 'kafka-cluster:Connect', Resource: clusterArn },
+        {
+          Effect: 'Allow',
+          Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+          Resource: kafkaArn('topic', 'msk-secure-dev', 'orders'),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+          Resource: kafkaArn('group', 'msk-secure-dev', 'msk-secure-dev-consumer'),
+        },
+        {
+          Sid: 'EventSourceMappingIamAuth',
+          Effect: 'Allow',
+          Action: 'kafka-cluster:DescribeClusterDynamicConfiguration',
+          Resource: clusterArn,
+        },
+      ]),
+    );
+    expect(JSON.stringify(all)).not.toMatch(
+      /secretsmanager|ListScramSecrets|kafka-cluster:\*|"\*"\]?\s*}\s*$/,
+    );
+  });
+});

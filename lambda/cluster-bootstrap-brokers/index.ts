@@ -9,7 +9,7 @@ import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 
 import { redact } from '../shared/custom-resource';
 import { isRetryableKafkaError } from '../shared/kafka-errors';
 import { logger } from '../shared/logger';
-import { RetryOptions, withRetries } from '../shared/retry';
+import { customResourceRetry, RetryOptions, withRetries } from '../shared/retry';
 
 /** The cluster has no brokers for an auth mode (that mode is not enabled on it). */
 export class MissingBootstrapBrokersError extends Error {
@@ -55,13 +55,11 @@ export async function handler(
   context: Context,
 ): Promise<CdkCustomResourceResponse> {
   try {
-    return await onEvent(event, kafka, {
-      maxAttempts: 10,
-      baseDelayMs: 2_000,
-      maxDelayMs: 60_000,
-      remainingTimeMs: () => context.getRemainingTimeInMillis(),
-      reserveMs: 10_000,
-    });
+    return await onEvent(
+      event,
+      kafka,
+      customResourceRetry(() => context.getRemainingTimeInMillis()),
+    );
   } catch (error) {
     logger.error('Reading bootstrap brokers failed', { error });
     throw error;

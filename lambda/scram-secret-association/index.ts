@@ -16,6 +16,7 @@ import { KafkaClient } from '@aws-sdk/client-kafka';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 'aws-lambda';
 import { redact } from '../shared/custom-resource';
+import { customResourceRetry } from '../shared/retry';
 import { logger } from '../shared/logger';
 import { Deps, disassociate, ensureAssociated } from './association';
 import { InvalidPropertiesError } from './errors';
@@ -104,15 +105,10 @@ export async function handler(
     return await onEvent(event, {
       kafka,
       secretsManager,
-      retry: {
-        maxAttempts: 10,
-        baseDelayMs: 2_000,
-        maxDelayMs: 60_000,
-        remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        reserveMs: 10_000,
-        onRetry: (error, attempt, delayMs) =>
-          logger.warn('Retrying MSK call', { error, attempt, delayMs }),
-      },
+      retry: customResourceRetry(
+        () => context.getRemainingTimeInMillis(),
+        (error, attempt, delayMs) => logger.warn('Retrying MSK call', { error, attempt, delayMs }),
+      ),
     });
   } catch (error) {
     logger.error('SCRAM secret association failed', { error });

@@ -70,3 +70,21 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/**
+ * The retry policy of the custom-resource handlers: up to 10 attempts, 2 s doubling to 60 s,
+ * stopping while 10 s of the function's time are left to report the failure.
+ */
+export function customResourceRetry(
+  remainingTimeMs: () => number,
+  onRetry?: RetryOptions['onRetry'],
+): Omit<RetryOptions, 'isRetryable'> {
+  return {
+    maxAttempts: 10,
+    baseDelayMs: 2_000,
+    maxDelayMs: 60_000,
+    remainingTimeMs,
+    reserveMs: 10_000,
+    onRetry,
+  };
+}

@@ -1,16 +1,14 @@
 import { CustomResource } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SecureCustomResourceProvider } from './custom-resource-provider';
 import { PlatformKey } from './platform-key';
+import { FunctionNetworkProps } from './secure-function';
 
-export interface ClusterBootstrapBrokersProps {
+/** `vpc`, `vpcSubnets`, `securityGroups`: the handler's network (private subnets, HTTPS egress). */
+export interface ClusterBootstrapBrokersProps extends FunctionNetworkProps {
   readonly clusterArn: string;
   readonly platformKey: PlatformKey;
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets: ec2.SubnetSelection;
-  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 /**

@@ -1,5 +1,4 @@
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -7,18 +6,15 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformKey } from './platform-key';
-import { grantLambdaVpcAccess, SecureFunction } from './secure-function';
+import { FunctionNetworkProps, grantLambdaVpcAccess, SecureFunction } from './secure-function';
 
-export interface SecureCustomResourceProviderProps {
+export interface SecureCustomResourceProviderProps extends FunctionNetworkProps {
   /** Handler source, relative to `lambda/`. */
   readonly entry: string;
   readonly description: string;
   readonly platformKey: PlatformKey;
   /** Log-group name stem, e.g. `custom-resources/scram-secret-association`. */
   readonly logGroupName: string;
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets: ec2.SubnetSelection;
-  readonly securityGroups: ec2.ISecurityGroup[];
   /**
    * @default Duration.minutes(10)
    */

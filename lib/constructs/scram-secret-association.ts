@@ -1,22 +1,19 @@
 import { CustomResource, Duration } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SecureCustomResourceProvider } from './custom-resource-provider';
 import { PlatformKey } from './platform-key';
+import { FunctionNetworkProps } from './secure-function';
 
-export interface ScramSecretAssociationProps {
+/** `vpc`, `vpcSubnets`, `securityGroups`: the handler's network (private subnets, HTTPS egress). */
+export interface ScramSecretAssociationProps extends FunctionNetworkProps {
   /** ARN of the MSK cluster. */
   readonly clusterArn: string;
   /** Secrets to associate (names `AmazonMSK_…`, encrypted with `platformKey`). */
   readonly secrets: readonly secretsmanager.ISecret[];
   /** The key the secrets are encrypted with: MSK needs grants on it. */
   readonly platformKey: PlatformKey;
-  /** Network for the handler (private subnets, a group with HTTPS egress). */
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets: ec2.SubnetSelection;
-  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 /**

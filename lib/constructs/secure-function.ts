@@ -42,7 +42,14 @@ export function grantLambdaVpcAccess(
   );
 }
 
-export interface SecureFunctionProps {
+/** Where a function runs: the VPC, its subnets and its security groups. */
+export interface FunctionNetworkProps {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+export interface SecureFunctionProps extends FunctionNetworkProps {
   /** Handler source, relative to `lambda/`, e.g. `consumer/index.ts`. */
   readonly entry: string;
   readonly description: string;
@@ -50,9 +57,6 @@ export interface SecureFunctionProps {
   readonly platformKey: PlatformKey;
   /** Log group name after the platform prefix, e.g. `lambda/consumer`. */
   readonly logGroupName: string;
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets: ec2.SubnetSelection;
-  readonly securityGroups: ec2.ISecurityGroup[];
   /**
    * @default Duration.minutes(5)
    */

@@ -38,3 +38,12 @@ export function synthesize(context: Record<string, unknown> = {}): SynthResult {
     consumer: Template.fromStack(stage.consumer),
   };
 }
+
+/** No AWS-managed or inline policy anywhere: only customer-managed policies. */
+export function expectOnlyCustomerManagedPolicies(template: Template): void {
+  template.resourceCountIs('AWS::IAM::Policy', 0);
+  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+  }
+}

@@ -3,8 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 /** A Kafka resource by exact name, or every resource whose name starts with `prefix`. */
 export type NameOrPrefix = string | { readonly prefix: string };
 
-/** What the grants need of a cluster: its ARN and the ARNs of its topics and groups. */
-export interface KafkaAccessTarget {
+/**
+ * What the grants need of a cluster: its ARN, the ARNs of its topics and groups, and a cluster
+ * policy for principals of other accounts.
+ */
+export interface KafkaAccessTarget extends iam.IResourceWithPolicy {
   readonly clusterArn: string;
   /** `arn:…:<type>/<clusterName>/<clusterUuid>/<name>`. */
   kafkaResourceArn(type: 'topic' | 'group' | 'transactional-id', name: string): string;
@@ -109,7 +112,17 @@ export class KafkaAccess {
     return this.target.kafkaResourceArn('group', resourceName('group', group));
   }
 
+  /**
+   * Same account: the principal's own policy. Another account (a cross-account role, as in the
+   * Debezium and Doris guides): the cluster policy names the principal, and its own account must
+   * also allow the same actions in the principal's identity policy.
+   */
   private grant(grantee: iam.IGrantable, actions: string[], resourceArns: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions,
+      resourceArns,
+      resource: this.target,
+    });
   }
 }

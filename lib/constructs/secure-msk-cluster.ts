@@ -1,4 +1,5 @@
-import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Fn, Lazy, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -93,7 +94,10 @@ export function renderServerProperties(properties: Readonly<Record<string, strin
  * replace a configuration that is in use (the failure in terraform-aws-msk-kafka-cluster#16);
  * a server-properties change becomes a new revision that the cluster picks up.
  */
-export class SecureMskCluster extends Construct implements KafkaAccessTarget {
+export class SecureMskCluster
+  extends Resource
+  implements KafkaAccessTarget, iam.IResourceWithPolicy
+{
   public readonly cluster: msk.CfnCluster;
   public readonly configuration: msk.CfnConfiguration;
   public readonly logGroup: logs.LogGroup;
@@ -102,6 +106,10 @@ export class SecureMskCluster extends Construct implements KafkaAccessTarget {
   public readonly defaultReplicationFactor: number;
   /** IAM grants for Kafka principals (`grantConsume`, `grantProduce`, …). */
   public readonly access: KafkaAccess;
+  private clusterPolicy?: {
+    readonly resource: msk.CfnClusterPolicy;
+    readonly document: iam.PolicyDocument;
+  };
 
   constructor(scope: Construct, id: string, props: SecureMskClusterProps) {
     super(scope, id);
@@ -187,6 +195,23 @@ export class SecureMskCluster extends Construct implements KafkaAccessTarget {
       resource: type,
       resourceName: `${this.clusterName}/${this.clusterUuid}/${name}`,
     });
+  }
+
+  /**
+   * Adds a statement to the cluster policy (`AWS::MSK::ClusterPolicy`), created on first use.
+   * Grants to principals of other accounts land here (and in their own account's policy).
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    if (!this.clusterPolicy) {
+      const document = new iam.PolicyDocument();
+      const resource = new msk.CfnClusterPolicy(this, 'ClusterPolicy', {
+        clusterArn: this.clusterArn,
+        policy: Lazy.any({ produce: () => document.toJSON() }),
+      });
+      this.clusterPolicy = { resource, document };
+    }
+    this.clusterPolicy.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.clusterPolicy.resource };
   }
 
   private addStorageAutoScaling(scaling: StorageAutoScaling): void {

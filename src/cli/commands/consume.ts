@@ -1,0 +1,50 @@
+import type { Connection, Deps } from '../connection';
+import type { ConsumeOptions } from '../options';
+
+/**
+ * Reads records and prints `partition offset key value`, stopping after `--max` records or
+ * `--timeout` seconds, whichever comes first.
+ */
+export async function consume(
+  connection: Connection,
+  options: ConsumeOptions,
+  deps: Deps,
+): Promise<number> {
+  const groupId = options.group ?? `msk-secure-stack-cli-${deps.now()}`;
+  const consumer = connection.kafka.consumer({ groupId });
+  let received = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({
+      topics: [options.topic],
+      fromBeginning: options.fromBeginning || !options.group,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, options.timeoutSeconds * 1000);
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            if (received >= options.max) return;
+            received++;
+            deps.out(
+              `${partition}\t${message.offset}\t${message.key?.toString() ?? ''}\t${message.value?.toString() ?? ''}`,
+            );
+            if (received >= options.max) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch((error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  deps.err(
+    `${received} record${received === 1 ? '' : 's'} from ${options.topic} (group ${groupId}).`,
+  );
+  return received;
+}

@@ -1,0 +1,232 @@
+import { parseArgs } from 'node:util';
+import { CliError } from './errors';
+
+export const COMMANDS = ['produce', 'consume', 'topics', 'whoami'] as const;
+export type Command = (typeof COMMANDS)[number];
+export type Auth = 'scram' | 'iam';
+
+export interface CommonOptions {
+  readonly clusterArn?: string;
+  readonly clusterName?: string;
+  readonly region?: string;
+  readonly auth: Auth;
+  readonly user: string;
+  readonly profile?: string;
+  readonly roleArn?: string;
+  readonly connectTimeoutMs: number;
+}
+
+export interface ProduceOptions {
+  readonly topic: string;
+  readonly count: number;
+  readonly message?: string;
+  readonly key?: string;
+  readonly json: boolean;
+  readonly stdin: boolean;
+}
+
+export interface ConsumeOptions {
+  readonly topic: string;
+  readonly group?: string;
+  readonly fromBeginning: boolean;
+  readonly max: number;
+  readonly timeoutSeconds: number;
+}
+
+export interface TopicsOptions {
+  readonly action: 'list' | 'describe';
+  readonly name?: string;
+}
+
+export type Parsed =
+  | { readonly command: 'help'; readonly about?: Command }
+  | {
+      readonly command: 'produce';
+      readonly common: CommonOptions;
+      readonly options: ProduceOptions;
+    }
+  | {
+      readonly command: 'consume';
+      readonly common: CommonOptions;
+      readonly options: ConsumeOptions;
+    }
+  | { readonly command: 'topics'; readonly common: CommonOptions; readonly options: TopicsOptions }
+  | { readonly command: 'whoami'; readonly common: CommonOptions };
+
+const COMMON_HELP = `Connection (all commands):
+  --cluster-arn ARN      the MSK cluster (or --cluster-name to read /<name>/cluster-arn from SSM)
+  --cluster-name NAME    cluster name of a deployed msk-secure-stack (default: msk-secure-dev)
+  --region REGION        AWS Region (default: from the cluster ARN, else AWS_REGION)
+  --auth scram|iam       SASL/SCRAM over TLS (port 9096) or IAM over TLS (9098); default scram
+  --user NAME            SCRAM user: reads secret AmazonMSK_<cluster>_<user> (default: consumer)
+  --profile NAME         AWS profile for IAM auth and AWS API calls
+  --role-arn ARN         assume this role for IAM auth
+  --connect-timeout MS   broker connection timeout (default 10000)
+  --help                 this help`;
+
+export const HELP: Record<Command | 'main', string> = {
+  main: `Usage: npm run client -- <command> [options]
+
+Commands:
+  produce   send N messages (or stdin lines) to a topic
+  consume   read records from a topic, as a group or from the beginning
+  topics    list topics, or describe one
+  whoami    which auth, which principal or user, which brokers
+
+Run "npm run client -- <command> --help" for a command's options.
+
+${COMMON_HELP}`,
+  produce: `Usage: npm run client -- produce --topic T [--count N] [--message TEXT] [--key K] [--json] [--stdin]
+
+  --topic T        topic to write to (required)
+  --count N        messages to send (default 1); each gets {"n": i, "sentAt": …} unless --message
+  --message TEXT   the message text (with --json it must parse as JSON)
+  --key K          record key (default: none)
+  --json           send --message / stdin lines as JSON (validated before sending)
+  --stdin          one message per line of standard input
+
+${COMMON_HELP}`,
+  consume: `Usage: npm run client -- consume --topic T [--group G | --from-beginning] [--max N] [--timeout S]
+
+  --topic T           topic to read (required)
+  --group G           consumer group (default: a new cli-<time> group)
+  --from-beginning    start at the earliest offset (otherwise only new records)
+  --max N             stop after N records (default 10)
+  --timeout S         stop after S seconds without reaching --max (default 30)
+
+${COMMON_HELP}`,
+  topics: `Usage: npm run client -- topics [list | describe NAME]
+
+${COMMON_HELP}`,
+  whoami: `Usage: npm run client -- whoami
+
+Prints the authentication, the principal (IAM role/user ARN, or SCRAM user name) and the
+bootstrap brokers for that authentication.
+
+${COMMON_HELP}`,
+};
+
+function positiveInt(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new CliError(`--${flag} must be a positive whole number, got "${value}".`);
+  }
+  return Number(value);
+}
+
+export function parse(argv: readonly string[]): Parsed {
+  const [first, ...rest] = argv;
+  if (!first || first === '--help' || first === '-h' || first === 'help')
+    return { command: 'help' };
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new CliError(
+      `Unknown command "${first}".`,
+      `Commands: ${COMMANDS.join(', ')}. Try --help.`,
+    );
+  }
+  const command = first as Command;
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...rest],
+      allowPositionals: command === 'topics',
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'cluster-arn': { type: 'string' },
+        'cluster-name': { type: 'string' },
+        region: { type: 'string' },
+        auth: { type: 'string' },
+        user: { type: 'string' },
+        profile: { type: 'string' },
+        'role-arn': { type: 'string' },
+        'connect-timeout': { type: 'string' },
+        topic: { type: 'string' },
+        count: { type: 'string' },
+        message: { type: 'string' },
+        key: { type: 'string' },
+        json: { type: 'boolean' },
+        stdin: { type: 'boolean' },
+        group: { type: 'string' },
+        'from-beginning': { type: 'boolean' },
+        max: { type: 'string' },
+        timeout: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new CliError((error as Error).message, `Try "npm run client -- ${command} --help".`);
+  }
+  if (values.help) return { command: 'help', about: command };
+
+  const auth = (values.auth as string | undefined) ?? 'scram';
+  if (auth !== 'scram' && auth !== 'iam') {
+    throw new CliError(`--auth must be "scram" or "iam", got "${auth}".`);
+  }
+  const common: CommonOptions = {
+    clusterArn: values['cluster-arn'] as string | undefined,
+    clusterName: values['cluster-name'] as string | undefined,
+    region: values.region as string | undefined,
+    auth,
+    user: (values.user as string | undefined) ?? 'consumer',
+    profile: values.profile as string | undefined,
+    roleArn: values['role-arn'] as string | undefined,
+    connectTimeoutMs: positiveInt(
+      'connect-timeout',
+      values['connect-timeout'] as string | undefined,
+      10_000,
+    ),
+  };
+  const topic = values.topic as string | undefined;
+  const requireTopic = () => {
+    if (!topic)
+      throw new CliError('--topic is required.', `Try "npm run client -- ${command} --help".`);
+    return topic;
+  };
+
+  switch (command) {
+    case 'produce':
+      if (values.stdin && values.message !== undefined) {
+        throw new CliError('Give either --message or --stdin, not both.');
+      }
+      return {
+        command,
+        common,
+        options: {
+          topic: requireTopic(),
+          count: positiveInt('count', values.count as string | undefined, 1),
+          message: values.message as string | undefined,
+          key: values.key as string | undefined,
+          json: Boolean(values.json),
+          stdin: Boolean(values.stdin),
+        },
+      };
+    case 'consume':
+      if (values.group && values['from-beginning']) {
+        throw new CliError(
+          'Give either --group or --from-beginning, not both.',
+          'A new group reads from the beginning with --from-beginning.',
+        );
+      }
+      return {
+        command,
+        common,
+        options: {
+          topic: requireTopic(),
+          group: values.group as string | undefined,
+          fromBeginning: Boolean(values['from-beginning']),
+          max: positiveInt('max', values.max as string | undefined, 10),
+          timeoutSeconds: positiveInt('timeout', values.timeout as string | undefined, 30),
+        },
+      };
+    case 'topics': {
+      const [action = 'list', name] = positionals;
+      if (action !== 'list' && action !== 'describe') {
+        throw new CliError(`topics takes "list" or "describe NAME", got "${action}".`);
+      }
+      if (action === 'describe' && !name) throw new CliError('topics describe needs a topic name.');
+      return { command, common, options: { action, name } };
+    }
+    case 'whoami':
+      return { command, common };
+  }
+}

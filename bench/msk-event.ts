@@ -32,10 +32,12 @@ export function buildEvent(): MSKEvent {
       ],
     } as never);
   }
-  return {
+  // Through JSON, as the Lambda runtime hands the event to the handler.
+  const event = {
     eventSource: 'aws:kafka',
     eventSourceArn: 'arn:aws:kafka:eu-west-1:111122223333:cluster/b/u',
     bootstrapServers: 'b-1:9096',
     records,
   } as MSKEvent;
+  return JSON.parse(JSON.stringify(event)) as MSKEvent;
 }

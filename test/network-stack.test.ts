@@ -201,6 +201,28 @@ describe('platform KMS key', () => {
         },
       },
     });
+    // MSK (data at rest, grants) and Secrets Manager (SCRAM secrets) only through their service.
+    const viaService = (service: string) => ({
+      'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']],
+    });
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowMskViaService',
+        Action: expect.arrayContaining(['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey']),
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': viaService('kafka'),
+            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+          },
+        },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt']),
+        Condition: { StringEquals: { 'kms:ViaService': viaService('secretsmanager') } },
+      }),
+    );
     const fullAccess = statements.filter((s: { Action: unknown }) => s.Action === 'kms:*');
     expect(fullAccess).toHaveLength(1);
     expect(JSON.stringify(fullAccess[0].Principal)).toMatch(/:root/);

@@ -14,34 +14,30 @@ export type RawRecord = Omit<MSKRecord, 'key' | 'value'> & {
   value?: string | null;
 };
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const BASE64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < BASE64.length; i++) BASE64_INDEX[BASE64.charCodeAt(i)] = i;
-
 /**
- * Decodes short base64 (keys) to a string without allocating a Buffer when the bytes are ASCII;
- * anything else (long, non-ASCII, malformed) goes through Buffer.
+ * Decodes short base64 (keys) through `atob`, the fastest path for the usual ASCII key; a key
+ * with non-ASCII bytes, a long one or malformed base64 goes through Buffer (UTF-8).
  */
 function decodeShortBase64(base64: string): string {
-  if (base64.length > 256) return Buffer.from(base64, 'base64').toString('utf8');
-  const codes: number[] = [];
-  let bits = 0;
-  let buffer = 0;
-  for (let i = 0; i < base64.length; i++) {
-    const c = base64.charCodeAt(i);
-    if (c === 0x3d) break; // '=' padding
-    const v = c < 128 ? BASE64_INDEX[c] : -1;
-    if (v < 0) return Buffer.from(base64, 'base64').toString('utf8');
-    buffer = (buffer << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      const byte = (buffer >> bits) & 0xff;
-      if (byte > 0x7f) return Buffer.from(base64, 'base64').toString('utf8');
-      codes.push(byte);
+  if (base64.length <= 256) {
+    let binary: string | undefined;
+    try {
+      binary = atob(base64);
+    } catch {
+      binary = undefined;
+    }
+    if (binary !== undefined) {
+      let ascii = true;
+      for (let i = 0; i < binary.length; i++) {
+        if (binary.charCodeAt(i) > 0x7f) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return binary;
     }
   }
-  return String.fromCharCode.apply(null, codes);
+  return Buffer.from(base64, 'base64').toString('utf8');
 }
 
 export function decodeKey(base64: string | null | undefined): string | null {

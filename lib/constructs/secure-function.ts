@@ -133,7 +133,8 @@ export class SecureFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      environment: props.environment,
+      // Source maps are bundled; Node uses them for stack traces only with this flag.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       environmentEncryption: props.platformKey.key,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: {

@@ -173,3 +173,11 @@ describe('batch outcome', () => {
     ).rejects.toThrow('Record orders-1-5 failed; failing the batch so that Lambda retries it');
   });
 });
+
+describe('keys', () => {
+  test('ASCII, UTF-8 and long keys decode to the same text Buffer gives', () => {
+    for (const key of ['order-42', 'clé-ü-🙂', 'k'.repeat(500), '']) {
+      expect(decodeKey(Buffer.from(key).toString('base64'))).toBe(key);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { kafkaResourceArn } from './helpers/cfn';
 import { expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
 
 // GIVEN the consumer per auth mode and profile, synthesized once each (all nag packs)
@@ -21,23 +22,8 @@ function statements(template: Template): Record<string, unknown>[] {
   return policy.Properties.PolicyDocument.Statement;
 }
 const bySid = (template: Template, sid: string) => statements(template).find((s) => s.Sid === sid);
-/** `arn:…:kafka:…:<type>/<cluster>/<uuid>/<name>` as CloudFormation renders it. */
-const kafkaArn = (type: string, clusterName: string, name: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':kafka:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:${type}/${clusterName}/`,
-      { 'Fn::Select': [2, { 'Fn::Split': ['/', clusterArn] }] },
-      `/${name}`,
-    ],
-  ],
-});
+const kafkaArn = (type: string, clusterName: string, name: string) =>
+  kafkaResourceArn(clusterArn, type, clusterName, name);
 
 describe('function', () => {
   test('latest Node runtime, arm64, private subnets, clients group, encrypted logs, timeout ≤ 14 min', () => {

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PlatformKey } from '../lib/constructs/platform-key';
 import { SecureMskCluster } from '../lib/constructs/secure-msk-cluster';
+import { kafkaResourceArn } from './helpers/cfn';
 
 // GIVEN a cluster in a stack of its own (the grants do not depend on the rest of the app)
 function fixture() {
@@ -32,23 +33,7 @@ function fixture() {
 }
 
 const clusterArn = { 'Fn::GetAtt': ['MskCluster46ECFC4D', 'Arn'] };
-const uuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', clusterArn] }] };
-const arn = (type: string, name: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':kafka:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:${type}/orders/`,
-      uuid,
-      `/${name}`,
-    ],
-  ],
-});
+const arn = (type: string, name: string) => kafkaResourceArn(clusterArn, type, 'orders', name);
 function statementsOf(stack: Stack) {
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);

@@ -40,6 +40,14 @@ export class ClusterStack extends Stack {
       users: config.scramUsers,
       encryptionKey: network.key,
       removalPolicy,
+      rotation:
+        config.scramRotationDays > 0
+          ? {
+              afterDays: config.scramRotationDays,
+              platformKey: network.platformKey,
+              ...handlerNetwork,
+            }
+          : undefined,
     });
 
     this.msk = new SecureMskCluster(this, 'Msk', {

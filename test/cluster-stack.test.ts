@@ -353,3 +353,61 @@ describe('overrides reach the template', () => {
     });
   });
 });
+
+describe('SCRAM password rotation (scramRotationDays)', () => {
+  const rotating = synthesize({ profile: 'prod', scramRotationDays: 30 }).cluster;
+
+  test('off by default: no schedule (the nag findings are acknowledged with the reason)', () => {
+    prod.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  test('on: every user secret rotates on the schedule with the rotation function', () => {
+    const schedules = Object.values(
+      rotating.findResources('AWS::SecretsManager::RotationSchedule'),
+    );
+    expect(schedules).toHaveLength(2);
+    for (const schedule of schedules) {
+      expect(schedule.Properties).toMatchObject({
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+        RotationLambdaARN: {
+          'Fn::GetAtt': [expect.stringMatching(/ScramUsersRotationFunction/), 'Arn'],
+        },
+        RotateImmediatelyOnUpdate: false,
+      });
+    }
+    rotating.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+    });
+  });
+
+  test('its role: exact secret actions on the secrets, key use via Secrets Manager only', () => {
+    const [policy] = Object.values(
+      rotating.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('ScramUsers/Rotation/Role') },
+      }),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
+      Resource: [
+        { Ref: expect.stringMatching(/ScramUsersconsumer/) },
+        { Ref: expect.stringMatching(/ScramUsersproducer/) },
+      ],
+    });
+    expect(statements).toContainEqual({
+      Sid: 'RotateScramSecretsKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() }),
+      Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+    });
+    expectOnlyCustomerManagedPolicies(rotating);
+  });
+});

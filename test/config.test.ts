@@ -447,3 +447,13 @@ describe('consumer settings', () => {
     expect(() => loadConfig({ consumerAuth: 'iam', consumerScramUser: 'nobody' })).not.toThrow();
   });
 });
+
+describe('scramRotationDays', () => {
+  test('0 (off) by default; 1–1000 days otherwise', () => {
+    expect(loadConfig({}).scramRotationDays).toBe(0);
+    expect(loadConfig({ scramRotationDays: '90' }).scramRotationDays).toBe(90);
+    expect(problemsOf({ scramRotationDays: 1001 }).message).toMatch(
+      /scramRotationDays = 1001: must be an integer from 1 to 1000/,
+    );
+  });
+});

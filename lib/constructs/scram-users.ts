@@ -1,8 +1,15 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import {
+  EXCLUDED_CHARACTERS,
+  PASSWORD_LENGTH,
+} from '../../lambda/scram-secret-rotation/password-policy';
 import { acknowledge } from '../compliance';
+import { PlatformKey } from './platform-key';
+import { FunctionNetworkProps, SecureFunction } from './secure-function';
 
 /** The prefix MSK requires of SCRAM secret names. */
 export const MSK_SECRET_PREFIX = 'AmazonMSK_';
@@ -21,6 +28,21 @@ export interface ScramUsersProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Rotate every password on this schedule with `lambda/scram-secret-rotation` (single user:
+   * new password, same user name). Clients must re-read the secret: MSK stops accepting the old
+   * password within about 10 minutes of a rotation.
+   *
+   * @default - no rotation
+   */
+  readonly rotation?: ScramRotationProps;
+}
+
+export interface ScramRotationProps extends FunctionNetworkProps {
+  /** Days between rotations. */
+  readonly afterDays: number;
+  /** The platform key (the function's logs and environment). */
+  readonly platformKey: PlatformKey;
 }
 
 /**
@@ -42,24 +64,65 @@ export class ScramUsers extends Construct {
         generateSecretString: {
           secretStringTemplate: JSON.stringify({ username: user }),
           generateStringKey: 'password',
-          passwordLength: 32,
-          // Characters that need quoting in JAAS configs and shells.
-          excludeCharacters: '"\'\\/@`$;:,={}[] ',
+          passwordLength: PASSWORD_LENGTH,
+          excludeCharacters: EXCLUDED_CHARACTERS,
         },
       });
-      acknowledge(
-        secret,
-        [
-          'AwsSolutions-SMG4',
-          'NIST.800.53.R5-SecretsManagerRotationEnabled',
-          'HIPAA.Security-SecretsManagerRotationEnabled',
-        ],
-        'MSK SCRAM secrets have no Secrets Manager managed rotation; rotation needs a custom ' +
-          'single-user rotation function, and MSK drops the old password within 10 minutes of a ' +
-          'change, so clients must re-read the secret. Rotate on your own schedule (README).',
-      );
+      if (!props.rotation) {
+        acknowledge(
+          secret,
+          [
+            'AwsSolutions-SMG4',
+            'NIST.800.53.R5-SecretsManagerRotationEnabled',
+            'HIPAA.Security-SecretsManagerRotationEnabled',
+          ],
+          'Rotation is off by configuration (scramRotationDays=0): MSK drops the old password ' +
+            'within about 10 minutes of a rotation, so every client must re-read the secret. ' +
+            'Turn it on with -c scramRotationDays=<days> once clients do (README, SCRAM users).',
+        );
+      }
       this.secrets.set(user, secret);
     }
+    if (props.rotation) this.addRotation(props.rotation);
+  }
+
+  /** One rotation function for all users' secrets, on one schedule. */
+  private addRotation(rotation: ScramRotationProps): void {
+    const fn = new SecureFunction(this, 'Rotation', {
+      entry: 'scram-secret-rotation/index.ts',
+      description: 'Rotates MSK SCRAM passwords (msk-secure-stack)',
+      platformKey: rotation.platformKey,
+      logGroupName: 'lambda/scram-secret-rotation',
+      vpc: rotation.vpc,
+      vpcSubnets: rotation.vpcSubnets,
+      securityGroups: rotation.securityGroups,
+      timeout: Duration.minutes(1),
+      unreservedReason:
+        'Invoked by Secrets Manager a few times per rotation; reserving concurrency would take ' +
+        "capacity from the account's unreserved pool (new accounts cannot reserve any).",
+      noDeadLetterQueueReason:
+        'Invoked synchronously by Secrets Manager, which records a failed rotation on the secret ' +
+        'and retries it; a dead-letter queue would hold nothing to act on.',
+    });
+    for (const [user, secret] of this.secrets) {
+      // A schedule on the secret by ARN: Secret.addRotationSchedule would also grant the function
+      // on the key through the key policy, which lives in the Network stack (a dependency cycle)
+      // and uses kms:GenerateDataKey*/ReEncrypt* wildcards. The exact grants follow below.
+      new secretsmanager.RotationSchedule(this, `${user}Rotation`, {
+        secret: secretsmanager.Secret.fromSecretCompleteArn(this, `${user}Ref`, secret.secretArn),
+        rotationLambda: fn.function,
+        automaticallyAfter: Duration.days(rotation.afterDays),
+        rotateImmediatelyOnUpdate: false,
+      });
+    }
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RotateScramSecretsKey',
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [rotation.platformKey.key.keyArn],
+        conditions: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
+      }),
+    );
   }
 
   /** Every user's secret, in configuration order. */

@@ -51,6 +51,22 @@ function parseScram(secretString: string | undefined, what: string): ScramValue 
   return value as ScramValue;
 }
 
+/** The SCRAM value of one version: AWSCURRENT, or the pending version `token`. */
+async function readVersion(
+  sm: SecretsManagerClient,
+  secretId: string,
+  token?: string,
+): Promise<ScramValue> {
+  const { SecretString } = await sm.send(
+    new GetSecretValueCommand(
+      token
+        ? { SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }
+        : { SecretId: secretId, VersionStage: 'AWSCURRENT' },
+    ),
+  );
+  return parseScram(SecretString, `The ${token ? 'pending' : 'current'} value of ${secretId}`);
+}
+
 export async function onRotation(
   event: SecretsManagerRotationEvent,
   sm: SecretsManagerClient,
@@ -88,19 +104,9 @@ async function createSecret(
   secretId: string,
   token: string,
 ): Promise<void> {
-  const current = parseScram(
-    (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })))
-      .SecretString,
-    `The current value of ${secretId}`,
-  );
+  const current = await readVersion(sm, secretId);
   try {
-    await sm.send(
-      new GetSecretValueCommand({
-        SecretId: secretId,
-        VersionId: token,
-        VersionStage: 'AWSPENDING',
-      }),
-    );
+    await readVersion(sm, secretId, token);
     logger.info('Pending version exists already', { secretId, token });
     return;
   } catch (error) {
@@ -128,23 +134,8 @@ async function testSecret(
   secretId: string,
   token: string,
 ): Promise<void> {
-  const current = parseScram(
-    (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })))
-      .SecretString,
-    `The current value of ${secretId}`,
-  );
-  const pending = parseScram(
-    (
-      await sm.send(
-        new GetSecretValueCommand({
-          SecretId: secretId,
-          VersionId: token,
-          VersionStage: 'AWSPENDING',
-        }),
-      )
-    ).SecretString,
-    `The pending value of ${secretId}`,
-  );
+  const current = await readVersion(sm, secretId);
+  const pending = await readVersion(sm, secretId, token);
   if (pending.username !== current.username) {
     throw new RotationError(
       `The pending value of ${secretId} changes the user name; SCRAM rotation keeps it`,

@@ -3,6 +3,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AppConfig, brokerCount } from './config';
 import { ClusterBootstrapBrokers } from './constructs/cluster-bootstrap-brokers';
+import { KAFKA_PORTS } from './constructs/kafka-ports';
 import { KafkaTopics } from './constructs/kafka-topics';
 import { ScramSecretAssociation } from './constructs/scram-secret-association';
 import { ScramUsers } from './constructs/scram-users';
@@ -104,8 +105,8 @@ export class ClusterStack extends Stack {
       description: 'MSK cluster ARN',
     });
     for (const [auth, brokers, port] of [
-      ['scram', this.bootstrapBrokers.scram, 9096],
-      ['iam', this.bootstrapBrokers.iam, 9098],
+      ['scram', this.bootstrapBrokers.scram, KAFKA_PORTS.scram],
+      ['iam', this.bootstrapBrokers.iam, KAFKA_PORTS.iam],
     ] as const) {
       new CfnOutput(this, `BootstrapBrokers${auth === 'scram' ? 'Scram' : 'Iam'}`, {
         value: brokers,

@@ -12,6 +12,7 @@ import {
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isRetryableKafkaError } from '../shared/kafka-errors';
 import { describeError, RetryOptions, withRetries } from '../shared/retry';
+import { MSK_SECRET_PREFIX } from '../shared/scram-secret-name';
 import {
   AssociationNotConfirmedError,
   SecretPreflightError,
@@ -21,7 +22,6 @@ import {
 
 /** MSK accepts at most 10 secret ARNs per Batch(Dis)associateScramSecret call. */
 export const MAX_ARNS_PER_CALL = 10;
-export const MSK_SECRET_PREFIX = 'AmazonMSK_';
 
 export interface Deps {
   readonly kafka: KafkaClient;

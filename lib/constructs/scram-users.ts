@@ -7,12 +7,10 @@ import {
   EXCLUDED_CHARACTERS,
   PASSWORD_LENGTH,
 } from '../../lambda/scram-secret-rotation/password-policy';
+import { scramSecretName } from '../../lambda/shared/scram-secret-name';
 import { acknowledge } from '../compliance';
 import { PlatformKey } from './platform-key';
 import { FunctionNetworkProps, SecureFunction } from './secure-function';
-
-/** The prefix MSK requires of SCRAM secret names. */
-export const MSK_SECRET_PREFIX = 'AmazonMSK_';
 
 export interface ScramUsersProps {
   /** Cluster name; secrets are named `AmazonMSK_<clusterName>_<user>`. */
@@ -57,7 +55,7 @@ export class ScramUsers extends Construct {
     super(scope, id);
     for (const user of props.users) {
       const secret = new secretsmanager.Secret(this, user, {
-        secretName: `${MSK_SECRET_PREFIX}${props.clusterName}_${user}`,
+        secretName: scramSecretName(props.clusterName, user),
         description: `SASL/SCRAM credentials of Kafka user "${user}" on MSK cluster ${props.clusterName}`,
         encryptionKey: props.encryptionKey,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

@@ -5,6 +5,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { GenerateAuthTokenResponse } from 'aws-msk-iam-sasl-signer-js';
 import type { Admin, Consumer, ConsumerConfig, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
+import { scramSecretName } from '../../lambda/shared/scram-secret-name';
 import { CliError } from './errors';
 import type { Auth, CommonOptions } from './options';
 
@@ -153,7 +154,7 @@ async function scramCredentials(
   clusterName: string,
   user: string,
 ): Promise<{ username: string; password: string }> {
-  const secretId = `AmazonMSK_${clusterName}_${user}`;
+  const secretId = scramSecretName(clusterName, user);
   let secretString: string | undefined;
   try {
     secretString = (await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId })))

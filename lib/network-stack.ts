@@ -42,6 +42,10 @@ export class NetworkStack extends Stack {
       azCount: config.azCount,
       natGateways: config.natGateways,
       platformKey: this.platformKey,
+      prometheusExporters: {
+        jmxExporter: config.prometheusJmxExporter,
+        nodeExporter: config.prometheusNodeExporter,
+      },
     });
     this.vpc = network.vpc;
     this.brokerSecurityGroup = network.brokerSecurityGroup;

@@ -3,9 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
-import { HTTPS_PORT, KAFKA_PORTS } from './kafka-ports';
+import { HTTPS_PORT, KAFKA_PORTS, PROMETHEUS_PORTS } from './kafka-ports';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformKey } from './platform-key';
+import { RestrictDefaultSecurityGroup } from './restrict-default-security-group';
 
 export interface SecureNetworkProps {
   /** IPv4 CIDR of the VPC. */
@@ -16,6 +17,16 @@ export interface SecureNetworkProps {
   readonly natGateways: number;
   /** The platform key; the flow-log group is encrypted with it. */
   readonly platformKey: PlatformKey;
+  /**
+   * Prometheus exporters that the brokers run: the brokers' group admits their ports (11001,
+   * 11002) from the clients group, where a Prometheus scraper runs.
+   *
+   * @default - neither
+   */
+  readonly prometheusExporters?: {
+    readonly jmxExporter: boolean;
+    readonly nodeExporter: boolean;
+  };
 }
 
 /**
@@ -50,7 +61,8 @@ export class SecureNetwork extends Construct {
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       ],
-      restrictDefaultSecurityGroup: true,
+      // Our own custom resource below empties the default group (see RestrictDefaultSecurityGroup).
+      restrictDefaultSecurityGroup: false,
     });
     for (const subnet of this.vpc.publicSubnets) {
       acknowledge(
@@ -100,6 +112,21 @@ export class SecureNetwork extends Construct {
         `Kafka ${auth.toUpperCase()} within the group (Lambda MSK pollers)`,
       );
     }
+    for (const exporter of ['jmxExporter', 'nodeExporter'] as const) {
+      if (!props.prometheusExporters?.[exporter]) continue;
+      const port = ec2.Port.tcp(PROMETHEUS_PORTS[exporter]);
+      const name = exporter === 'jmxExporter' ? 'JMX' : 'node';
+      this.brokerSecurityGroup.addIngressRule(
+        this.clientSecurityGroup,
+        port,
+        `Prometheus ${name} exporter scrape from clients`,
+      );
+      this.clientSecurityGroup.addEgressRule(
+        this.brokerSecurityGroup,
+        port,
+        `Prometheus ${name} exporter scrape of brokers`,
+      );
+    }
     // Pollers call Lambda, STS and Secrets Manager; clients call Secrets Manager / STS / MSK APIs.
     for (const group of [this.brokerSecurityGroup, this.clientSecurityGroup]) {
       group.addEgressRule(
@@ -108,6 +135,13 @@ export class SecureNetwork extends Construct {
         'HTTPS to AWS service APIs (via NAT)',
       );
     }
+
+    new RestrictDefaultSecurityGroup(this, 'RestrictDefaultSecurityGroup', {
+      vpc: this.vpc,
+      vpcSubnets: this.privateSubnets,
+      securityGroups: [this.clientSecurityGroup],
+      platformKey: props.platformKey,
+    });
   }
 
   private addFlowLogs(platformKey: PlatformKey): void {

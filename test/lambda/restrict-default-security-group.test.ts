@@ -1,0 +1,105 @@
+import {
+  EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import type { CdkCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { onEvent } from '../../lambda/restrict-default-security-group/index';
+import { logger } from '../../lambda/shared/logger';
+
+const ec2Mock = mockClient(EC2Client);
+const GROUP = 'sg-0123456789abcdef0';
+const ACCOUNT = '111122223333';
+
+const event = (
+  RequestType: 'Create' | 'Update' | 'Delete',
+  props: Record<string, unknown> = { DefaultSecurityGroupId: GROUP, Account: ACCOUNT },
+) =>
+  ({
+    RequestType,
+    ServiceToken: 'token',
+    ResponseURL: 'https://example.invalid/SIGNED',
+    StackId: 'stack',
+    RequestId: 'r',
+    LogicalResourceId: 'RestrictDefaultSecurityGroupCustomResource',
+    PhysicalResourceId: `restrict-default-sg:${GROUP}`,
+    ResourceType: 'Custom::VpcRestrictDefaultSG',
+    ResourceProperties: { ServiceToken: 'token', ...props },
+    OldResourceProperties: { ServiceToken: 'token', ...props },
+  }) as CdkCustomResourceEvent;
+
+const notFound = () =>
+  Object.assign(new Error('The specified rule does not exist'), {
+    name: 'InvalidPermission.NotFound',
+  });
+
+let info: jest.SpyInstance;
+beforeEach(() => {
+  ec2Mock.reset();
+  info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+});
+afterEach(() => info.mockRestore());
+
+test('revokes exactly the two default rules of the group', async () => {
+  await expect(onEvent(event('Create'), new EC2Client({}))).resolves.toEqual({
+    PhysicalResourceId: `restrict-default-sg:${GROUP}`,
+  });
+  expect(
+    ec2Mock.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input),
+  ).toEqual([
+    {
+      GroupId: GROUP,
+      IpPermissions: [
+        { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: GROUP, UserId: ACCOUNT }] },
+      ],
+    },
+  ]);
+  expect(
+    ec2Mock.commandCalls(RevokeSecurityGroupEgressCommand).map((c) => c.args[0].input),
+  ).toEqual([
+    { GroupId: GROUP, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+  ]);
+  expect(info).toHaveBeenCalledWith('Default security group restricted', {
+    groupId: GROUP,
+    revoked: ['ingress from the group itself', 'egress to 0.0.0.0/0'],
+  });
+});
+
+test('a rule already revoked is success (update after a manual change)', async () => {
+  ec2Mock.on(RevokeSecurityGroupIngressCommand).rejects(notFound());
+  await expect(onEvent(event('Update'), new EC2Client({}))).resolves.toEqual({
+    PhysicalResourceId: `restrict-default-sg:${GROUP}`,
+  });
+  expect(info).toHaveBeenCalledWith('Default security group restricted', {
+    groupId: GROUP,
+    revoked: ['egress to 0.0.0.0/0'],
+  });
+});
+
+test('any other EC2 error fails the deployment', async () => {
+  ec2Mock
+    .on(RevokeSecurityGroupEgressCommand)
+    .rejects(Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation' }));
+  await expect(onEvent(event('Create'), new EC2Client({}))).rejects.toThrow('not authorized');
+});
+
+test('bad properties are refused before any call, naming the property', async () => {
+  await expect(
+    onEvent(
+      event('Create', { DefaultSecurityGroupId: 'default', Account: ACCOUNT }),
+      new EC2Client({}),
+    ),
+  ).rejects.toThrow('DefaultSecurityGroupId must be a security group id (sg-…), got "default"');
+  await expect(
+    onEvent(event('Create', { DefaultSecurityGroupId: GROUP, Account: '123' }), new EC2Client({})),
+  ).rejects.toThrow('Account must be a 12-digit account id, got "123"');
+  expect(ec2Mock.calls()).toHaveLength(0);
+});
+
+test('delete leaves the group closed and calls nothing', async () => {
+  await expect(onEvent(event('Delete'), new EC2Client({}))).resolves.toEqual({
+    PhysicalResourceId: `restrict-default-sg:${GROUP}`,
+  });
+  expect(ec2Mock.calls()).toHaveLength(0);
+});

@@ -33,11 +33,33 @@ function fixture() {
 }
 
 const clusterArn = { 'Fn::GetAtt': ['MskCluster46ECFC4D', 'Arn'] };
-const arn = (type: string, name: string) => kafkaResourceArn(clusterArn, type, 'orders', name);
+const clusterUuid = { 'Fn::GetAtt': ['MskClusterUuid8E350644', 'Value'] };
+const arn = (type: string, name: string) => kafkaResourceArn(clusterUuid, type, 'orders', name);
 function statementsOf(stack: Stack) {
   const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
+
+test('the cluster UUID is cut from the cluster ARN in its own stack and kept in a parameter', () => {
+  const { stack, cluster, role } = fixture();
+  cluster.access.grantConsume(role, 'orders', 'billing');
+  expect(Template.fromStack(stack).findResources('AWS::SSM::Parameter')).toEqual({
+    MskClusterUuid8E350644: {
+      Type: 'AWS::SSM::Parameter',
+      Properties: {
+        Type: 'String',
+        Value: { 'Fn::Select': [2, { 'Fn::Split': ['/', clusterArn] }] },
+        Description: 'UUID of MSK cluster orders (part of its topic and group ARNs)',
+      },
+    },
+  });
+});
+
+test('no UUID parameter until a topic or group ARN is asked for', () => {
+  const { stack, cluster, role } = fixture();
+  cluster.access.grantConnect(role);
+  Template.fromStack(stack).resourceCountIs('AWS::SSM::Parameter', 0);
+});
 
 test('grantConnect: Connect on the cluster only', () => {
   const { stack, cluster, role } = fixture();

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -126,6 +126,12 @@ export class MskConsumer extends Construct {
       encryptionMasterKey: platformKey.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Marks the queue as a dead-letter queue (Control Tower CT.SQS.PR.1 accepts a queue with a
+      // redrive policy or one that declares itself a DLQ). `allowAll` is SQS's default
+      // (Amazon SQS Developer Guide, "Dead-letter queue redrive": RedriveAllowPolicy), so this
+      // states today's behaviour rather than widening it; `byQueue` needs source queues, and
+      // this queue's only source is the event source mapping.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(
@@ -142,11 +148,13 @@ export class MskConsumer extends Construct {
         resources: [this.failureQueue.queueArn],
       }),
     );
+    // Only through SQS: without kms:ViaService the role could use the shared key directly.
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'FailureDestinationKey',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [platformKey.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
       }),
     );
     this.sqsEndpoint = this.addSqsEndpoint(props);

@@ -33,6 +33,12 @@ export const KEY_USE_ACTIONS = [
   'kms:DescribeKey',
 ];
 
+/** What Secrets Manager does with a customer-managed key: envelope encryption of secret values. */
+export const SECRETS_MANAGER_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
+/** Key use by CloudWatch Logs: every request carries the log group's encryption context. */
+export const LOGS_KEY_ACTIONS = KEY_USE_ACTIONS.filter((action) => action !== 'kms:DescribeKey');
+
 /**
  * The platform's one customer-managed symmetric KMS key: rotation on, alias `alias/<cluster>`.
  *
@@ -41,6 +47,12 @@ export const KEY_USE_ACTIONS = [
  */
 export class PlatformKey extends Construct {
   public readonly key: kms.Key;
+  /**
+   * The same key as a reference: constructs that would add their own statements to the key
+   * policy when given a `kms.Key` (aws-secretsmanager's Secret) add none through it, because the
+   * key policy above already says what each service may do.
+   */
+  public readonly keyReference: kms.IKey;
   private readonly props: PlatformKeyProps;
 
   constructor(scope: Construct, id: string, props: PlatformKeyProps) {
@@ -57,33 +69,79 @@ export class PlatformKey extends Construct {
       pendingWindow: removalPolicy === RemovalPolicy.DESTROY ? Duration.days(7) : undefined,
     });
 
-    // MSK encrypts broker storage with the key and creates grants for it; only through MSK, for
-    // principals of this account that IAM allows to (the account root principal delegates to
-    // IAM; kms:ViaService pins the service). Secrets Manager's equivalent statement is added by
-    // each aws-secretsmanager Secret that uses the key.
+    // Services use the key on behalf of principals of this account that IAM allows to (the
+    // account root principal delegates to IAM); kms:ViaService pins the service and
+    // kms:CallerAccount the account. kms:CreateGrant is allowed only for grants that an AWS
+    // service creates for its own resources (kms:GrantIsForAWSResource; Control Tower
+    // CT.KMS.PR.3). MSK encrypts broker storage and, on SCRAM association, creates a grant so it
+    // can read the secrets. Secrets Manager encrypts the SCRAM secrets with GenerateDataKey and
+    // decrypts them with Decrypt (Secrets Manager User Guide, "Secret encryption and decryption").
+    // aws-secretsmanager's Secret would add its own statement with kms:GenerateDataKey* and
+    // kms:ReEncrypt* wildcards and an unconditioned CreateGrant: give secrets `keyReference`.
+    for (const [sid, service, actions] of [
+      ['AllowMskViaService', 'kafka', KEY_USE_ACTIONS],
+      ['AllowSecretsManagerViaService', 'secretsmanager', SECRETS_MANAGER_KEY_ACTIONS],
+    ] as const) {
+      const conditions = {
+        'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com`,
+        'kms:CallerAccount': Aws.ACCOUNT_ID,
+      };
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.AccountRootPrincipal()],
+          actions: [...actions],
+          resources: ['*'],
+          conditions: { StringEquals: conditions },
+        }),
+      );
+      if (service === 'kafka') {
+        this.key.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'AllowMskGrantsForAwsResources',
+            principals: [new iam.AccountRootPrincipal()],
+            actions: ['kms:CreateGrant'],
+            resources: ['*'],
+            conditions: {
+              StringEquals: conditions,
+              Bool: { 'kms:GrantIsForAWSResource': 'true' },
+            },
+          }),
+        );
+      }
+    }
+
+    // No grants except those an AWS service creates for an AWS resource (or an AWS service
+    // principal creates): the statement AWS Control Tower's CT.KMS.PR.3 requires, word for word
+    // (Control Tower controls reference, "CT.KMS.PR.3"). MSK's grants for broker storage and
+    // SCRAM secrets are created through MSK and carry kms:GrantIsForAWSResource (AWS KMS
+    // Developer Guide, "kms:GrantIsForAWSResource").
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowMskViaService',
-        principals: [new iam.AccountRootPrincipal()],
-        actions: [...KEY_USE_ACTIONS, 'kms:CreateGrant'],
+        sid: 'DenyGrantsExceptForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
         resources: ['*'],
         conditions: {
-          StringEquals: {
-            'kms:ViaService': `kafka.${Aws.REGION}.amazonaws.com`,
-            'kms:CallerAccount': Aws.ACCOUNT_ID,
+          BoolIfExists: {
+            'kms:GrantIsForAWSResource': 'false',
+            'aws:PrincipalIsAWSService': 'false',
           },
         },
       }),
     );
 
     // CloudWatch Logs: only for this platform's log groups (encryption-context condition from
-    // the CloudWatch Logs guide, "Encrypt log data in CloudWatch Logs using AWS KMS").
+    // the CloudWatch Logs guide, "Encrypt log data in CloudWatch Logs using AWS KMS"). Only
+    // actions whose requests carry that encryption context: the guide's kms:Describe* under the
+    // same condition can never match (DescribeKey has no encryption context).
     const stack = Stack.of(this);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsForPlatformLogGroups',
         principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: KEY_USE_ACTIONS,
+        actions: LOGS_KEY_ACTIONS,
         resources: ['*'],
         conditions: {
           ArnLike: {
@@ -97,6 +155,7 @@ export class PlatformKey extends Construct {
         },
       }),
     );
+    this.keyReference = kms.Key.fromKeyArn(this, 'KeyReference', this.key.keyArn);
   }
 
   /**

@@ -54,13 +54,29 @@ export class ScramSecretAssociation extends Construct {
         resources: [props.clusterArn],
       }),
     );
-    // MSK creates (and on disassociation retires) a grant on the secrets' key for the caller.
+    // MSK creates a grant on the secrets' key as the caller, so that it can read them
+    // (aws-cdk's aws-msk-alpha addUser grants kms:CreateGrant for BatchAssociateScramSecret);
+    // the request comes through MSK, so it carries kms:GrantIsForAWSResource. kms:DescribeKey:
+    // CloudFormation's own AWS::MSK::BatchScramSecret handler declares it for create and delete
+    // (its resource schema's handler permissions); the MSK guide lists no KMS permission, so
+    // this follows AWS's handler and is unverified in a deployment.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'GrantMskUseOfSecretKey',
-        actions: ['kms:CreateGrant', 'kms:RetireGrant'],
+        actions: ['kms:CreateGrant'],
         resources: [props.platformKey.key.keyArn],
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    // Disassociation retires that grant. RetireGrant requests do not carry
+    // kms:GrantIsForAWSResource (AWS KMS Developer Guide, "Controlling access to grants": only
+    // CreateGrant, ListGrants and RevokeGrant do), so a statement under that condition would
+    // never allow it. Needed for BatchDisassociateScramSecret per community reports (unverified).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeSecretKeyAndRetireGrant',
+        actions: ['kms:DescribeKey', 'kms:RetireGrant'],
+        resources: [props.platformKey.key.keyArn],
       }),
     );
     role.addToPrincipalPolicy(

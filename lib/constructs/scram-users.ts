@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
@@ -113,6 +114,17 @@ export class ScramUsers extends Construct {
         rotateImmediatelyOnUpdate: false,
       });
     }
+    // RotationSchedule lets secretsmanager.amazonaws.com invoke the function from any account;
+    // pin it to this one (confused-deputy protection, Secrets Manager User Guide, "Permissions
+    // for rotation": aws:SourceAccount on the function's resource policy).
+    const permissions = fn.function.node.children.filter(
+      (child): child is lambda.CfnPermission => child instanceof lambda.CfnPermission,
+    );
+    if (permissions.length === 0) {
+      throw new Error('ScramUsers: RotationSchedule added no invoke permission to pin');
+    }
+    for (const permission of permissions) permission.sourceAccount = Stack.of(this).account;
+
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'RotateScramSecretsKey',

@@ -4,6 +4,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { EnhancedMonitoring } from '../config';
 import { KafkaAccess, KafkaAccessTarget } from './kafka-access';
@@ -106,6 +107,7 @@ export class SecureMskCluster
   public readonly defaultReplicationFactor: number;
   /** IAM grants for Kafka principals (`grantConsume`, `grantProduce`, …). */
   public readonly access: KafkaAccess;
+  private uuidParameter?: ssm.CfnParameter;
   private clusterPolicy?: {
     readonly resource: msk.CfnClusterPolicy;
     readonly document: iam.PolicyDocument;
@@ -179,10 +181,22 @@ export class SecureMskCluster
     return this.cluster.attrArn;
   }
 
-  /** The cluster UUID: the last segment of the cluster ARN. */
+  /**
+   * The cluster UUID: the last segment of the cluster ARN
+   * (`arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>`).
+   *
+   * The ARN is split in this stack and the result kept in an SSM parameter, whose `Value`
+   * attribute other stacks receive as one cross-stack reference. Splitting in the other stack
+   * would put `Fn::GetStackOutput` inside `Fn::Split`, which `Fn::Split` is not documented to
+   * accept (CloudFormation template reference, "Fn::Split", supported functions; cfn-lint E1022).
+   */
   public get clusterUuid(): string {
-    // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
-    return Fn.select(2, Fn.split('/', this.clusterArn));
+    this.uuidParameter ??= new ssm.CfnParameter(this, 'ClusterUuid', {
+      type: 'String',
+      value: Fn.select(2, Fn.split('/', this.clusterArn)),
+      description: `UUID of MSK cluster ${this.clusterName} (part of its topic and group ARNs)`,
+    });
+    return this.uuidParameter.attrValue;
   }
 
   /**

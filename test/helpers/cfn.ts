@@ -1,9 +1,10 @@
 /**
  * `arn:<partition>:kafka:<region>:<account>:<type>/<clusterName>/<clusterUuid>/<name>` as
- * CloudFormation renders it, the UUID cut from the cluster ARN (`clusterArn` is its token).
+ * CloudFormation renders it; `clusterUuid` is the rendered reference to the cluster's UUID
+ * parameter (`Fn::GetAtt` in its own stack, `Fn::GetStackOutput` elsewhere).
  */
 export const kafkaResourceArn = (
-  clusterArn: unknown,
+  clusterUuid: unknown,
   type: string,
   clusterName: string,
   name: string,
@@ -18,7 +19,7 @@ export const kafkaResourceArn = (
       ':',
       { Ref: 'AWS::AccountId' },
       `:${type}/${clusterName}/`,
-      { 'Fn::Select': [2, { 'Fn::Split': ['/', clusterArn] }] },
+      clusterUuid,
       `/${name}`,
     ],
   ],

@@ -39,7 +39,7 @@ export class ClusterStack extends Stack {
     this.users = new ScramUsers(this, 'ScramUsers', {
       clusterName: config.clusterName,
       users: config.scramUsers,
-      encryptionKey: network.key,
+      encryptionKey: network.platformKey.keyReference,
       removalPolicy,
       rotation:
         config.scramRotationDays > 0
@@ -77,7 +77,7 @@ export class ClusterStack extends Stack {
       removalPolicy,
     });
 
-    new ScramSecretAssociation(this, 'ScramSecretAssociation', {
+    const association = new ScramSecretAssociation(this, 'ScramSecretAssociation', {
       clusterArn: this.msk.clusterArn,
       secrets: this.users.all,
       platformKey: network.platformKey,
@@ -88,6 +88,7 @@ export class ClusterStack extends Stack {
       clusterArn: this.msk.clusterArn,
       topics: config.topics,
       defaultReplicationFactor: this.msk.defaultReplicationFactor,
+      removalPolicy,
     });
 
     this.bootstrapBrokers = new ClusterBootstrapBrokers(this, 'BootstrapBrokers', {
@@ -95,6 +96,14 @@ export class ClusterStack extends Stack {
       platformKey: network.platformKey,
       ...handlerNetwork,
     });
+
+    // One MSK operation at a time on a new cluster: while an operation is updating it, MSK
+    // accepts no other until it is ACTIVE again (MSK Developer Guide, "Cluster states"). The
+    // association's handler retries a busy cluster; CloudFormation's topic handler is not
+    // documented to, so topics and the broker lookup start after the association.
+    for (const dependent of [this.topics, this.bootstrapBrokers]) {
+      dependent.node.addDependency(association.resource);
+    }
 
     this.publishEndpoints(config);
   }

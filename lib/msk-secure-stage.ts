@@ -23,21 +23,28 @@ export class MskSecureStage extends Stage {
     const { config } = props;
     const description = (part: string) =>
       `msk-secure-stack ${part} (${config.profile}, cluster ${config.clusterName})`;
+    // With retainData, `cdk destroy` would delete the subnets and security group that the
+    // retained cluster still uses, and fail on them. Termination protection makes CloudFormation
+    // refuse to delete any of the stacks before anything is deleted (README, "Deploying safely").
+    const terminationProtection = config.retainData;
 
     this.network = new NetworkStack(this, 'Network', {
       config,
       description: description('network: VPC, security groups, platform KMS key'),
+      terminationProtection,
     });
     this.cluster = new ClusterStack(this, 'Cluster', {
       config,
       network: this.network,
       description: description('cluster: MSK with SCRAM + IAM, users, topics'),
+      terminationProtection,
     });
     this.consumer = new ConsumerStack(this, 'Consumer', {
       config,
       network: this.network,
       cluster: this.cluster,
       description: description(`consumer: MSK-triggered Lambda (${config.consumerAuth})`),
+      terminationProtection,
     });
   }
 }

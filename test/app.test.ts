@@ -15,6 +15,15 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
     }
   });
 
+  test('termination protection exactly when data is retained (prod): destroy refuses before deleting anything', () => {
+    for (const stack of stacks) {
+      expect([stack.node.id, stack.terminationProtection]).toEqual([
+        stack.node.id,
+        profile === 'prod',
+      ]);
+    }
+  });
+
   test('templates match the snapshot (asset hashes masked)', () => {
     for (const stack of stacks) {
       expect(Template.fromStack(stack).toJSON()).toMatchSnapshot(stack.node.id);

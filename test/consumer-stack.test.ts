@@ -22,8 +22,15 @@ function statements(template: Template): Record<string, unknown>[] {
   return policy.Properties.PolicyDocument.Statement;
 }
 const bySid = (template: Template, sid: string) => statements(template).find((s) => s.Sid === sid);
+const clusterUuid = {
+  'Fn::GetStackOutput': {
+    StackName: 'msk-secure-dev-Cluster',
+    OutputName: 'PublishOutputFnGetAttMskClusterUuid8E350644Value45F97529',
+    Region: { Ref: 'AWS::Region' },
+  },
+};
 const kafkaArn = (type: string, clusterName: string, name: string) =>
-  kafkaResourceArn(clusterArn, type, clusterName, name);
+  kafkaResourceArn(clusterUuid, type, clusterName, name);
 
 describe('function', () => {
   test('latest Node runtime, arm64, private subnets, clients group, encrypted logs, timeout ≤ 14 min', () => {
@@ -51,7 +58,7 @@ describe('function', () => {
     });
     devScram.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/msk-secure-dev/lambda/consumer',
-      RetentionInDays: 7,
+      RetentionInDays: 365,
       KmsKeyId: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }),
     });
   });
@@ -107,11 +114,17 @@ describe('event source mapping', () => {
 });
 
 describe('failure destination', () => {
-  test('SQS queue: platform key, 14 days, SSL enforced', () => {
-    devScram.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: Match.anyValue(),
-      MessageRetentionPeriod: 1_209_600,
-    });
+  test('SQS queue: platform key, 14 days, declared a dead-letter queue, SSL enforced', () => {
+    expect(
+      Object.values(devScram.findResources('AWS::SQS::Queue')).map((q) => q.Properties),
+    ).toEqual([
+      {
+        KmsMasterKeyId: keyArn,
+        MessageRetentionPeriod: 1_209_600,
+        // Control Tower CT.SQS.PR.1: a queue needs a DLQ unless it is one; allowAll is SQS's default.
+        RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+      },
+    ]);
     devScram.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: [
@@ -171,6 +184,13 @@ describe('IAM: exact statements, no managed or inline policies', () => {
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: keyArn,
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': {
+            'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+          },
+        },
+      },
     });
     const wildcard = statements(devScram).filter((s) => s.Resource === '*');
     expect(wildcard).toEqual([

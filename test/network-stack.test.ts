@@ -52,7 +52,7 @@ describe.each([
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: Match.stringLikeRegexp('^/msk-secure-(dev|prod)/vpc-flow-logs$'),
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformKey'), 'Arn'] },
-      RetentionInDays: _profile === 'dev' ? 7 : 365,
+      RetentionInDays: 365,
     });
   });
 
@@ -163,68 +163,194 @@ describe('platform KMS key', () => {
     dev.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/msk-secure-dev' });
   });
 
-  test('CloudWatch Logs may use it only for the platform log groups; kms:* only for the root', () => {
+  test('exact key policy: kms:* only for the root; each service only through itself; grants only for AWS resources', () => {
     const [key] = Object.values(dev.findResources('AWS::KMS::Key'));
-    const statements = key.Properties.KeyPolicy.Statement;
-    expect(statements).toContainEqual({
-      Sid: 'AllowCloudWatchLogsForPlatformLogGroups',
-      Effect: 'Allow',
-      Principal: {
-        Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+    const root = {
+      AWS: {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root'],
+        ],
       },
-      Action: [
-        'kms:Decrypt',
-        'kms:DescribeKey',
-        'kms:Encrypt',
-        'kms:GenerateDataKey',
-        'kms:GenerateDataKeyWithoutPlaintext',
-        'kms:ReEncryptFrom',
-        'kms:ReEncryptTo',
-      ],
-      Resource: '*',
-      Condition: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':logs:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                ':log-group:/msk-secure-dev/*',
-              ],
-            ],
-          },
-        },
-      },
-    });
-    // MSK (data at rest, grants) and Secrets Manager (SCRAM secrets) only through their service.
+    };
     const viaService = (service: string) => ({
-      'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']],
+      'kms:ViaService': {
+        'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com']],
+      },
+      'kms:CallerAccount': { Ref: 'AWS::AccountId' },
     });
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Sid: 'AllowMskViaService',
-        Action: expect.arrayContaining(['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey']),
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': viaService('kafka'),
-            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+    expect(key.Properties.KeyPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: root, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'AllowMskViaService',
+          Effect: 'Allow',
+          Principal: root,
+          Action: [
+            'kms:Decrypt',
+            'kms:DescribeKey',
+            'kms:Encrypt',
+            'kms:GenerateDataKey',
+            'kms:GenerateDataKeyWithoutPlaintext',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+          ],
+          Resource: '*',
+          Condition: { StringEquals: viaService('kafka') },
+        },
+        {
+          Sid: 'AllowMskGrantsForAwsResources',
+          Effect: 'Allow',
+          Principal: root,
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: {
+            StringEquals: viaService('kafka'),
+            Bool: { 'kms:GrantIsForAWSResource': 'true' },
           },
         },
-      }),
+        {
+          Sid: 'AllowSecretsManagerViaService',
+          Effect: 'Allow',
+          Principal: root,
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: '*',
+          Condition: { StringEquals: viaService('secretsmanager') },
+        },
+        {
+          // Control Tower CT.KMS.PR.3, exactly as the control requires it.
+          Sid: 'DenyGrantsExceptForAwsResources',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: {
+            BoolIfExists: {
+              'kms:GrantIsForAWSResource': 'false',
+              'aws:PrincipalIsAWSService': 'false',
+            },
+          },
+        },
+        {
+          Sid: 'AllowCloudWatchLogsForPlatformLogGroups',
+          Effect: 'Allow',
+          Principal: {
+            Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+          },
+          Action: [
+            'kms:Decrypt',
+            'kms:Encrypt',
+            'kms:GenerateDataKey',
+            'kms:GenerateDataKeyWithoutPlaintext',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+          ],
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':logs:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':log-group:/msk-secure-dev/*',
+                  ],
+                ],
+              },
+            },
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe('Prometheus exporters (prod turns both on)', () => {
+  const groups = prod.findResources('AWS::EC2::SecurityGroup');
+  const idOf = (description: RegExp) =>
+    Object.entries(groups).find(([, g]) => description.test(g.Properties.GroupDescription))![0];
+  const rules = (template: Template, type: string, peer: string) =>
+    Object.values(template.findResources(type))
+      .filter((r) => [11001, 11002].includes(r.Properties.FromPort))
+      .map((r) => ({
+        group: r.Properties.GroupId['Fn::GetAtt'][0],
+        port: [r.Properties.FromPort, r.Properties.ToPort],
+        peer: r.Properties[peer]['Fn::GetAtt'][0],
+      }));
+
+  test('brokers admit 11001 (JMX) and 11002 (node) from clients only; clients may reach them', () => {
+    const brokers = idOf(/^MSK brokers/);
+    const clients = idOf(/^Kafka clients/);
+    expect(rules(prod, 'AWS::EC2::SecurityGroupIngress', 'SourceSecurityGroupId')).toEqual([
+      { group: brokers, port: [11001, 11001], peer: clients },
+      { group: brokers, port: [11002, 11002], peer: clients },
+    ]);
+    expect(rules(prod, 'AWS::EC2::SecurityGroupEgress', 'DestinationSecurityGroupId')).toEqual([
+      { group: clients, port: [11001, 11001], peer: brokers },
+      { group: clients, port: [11002, 11002], peer: brokers },
+    ]);
+  });
+
+  test('dev (exporters off) opens neither port', () => {
+    expect(rules(dev, 'AWS::EC2::SecurityGroupIngress', 'SourceSecurityGroupId')).toEqual([]);
+  });
+});
+
+describe('default security group', () => {
+  test("emptied by our own in-VPC custom resource, not aws-cdk-lib's (managed policy, outside the VPC)", () => {
+    const [[id, resource]] = Object.entries(dev.findResources('Custom::VpcRestrictDefaultSG'));
+    expect(id).toMatch(/^NetworkVpcRestrictDefaultSecurityGroupCustomResource/);
+    expect(resource.Properties).toEqual({
+      ServiceToken: {
+        'Fn::GetAtt': [
+          expect.stringMatching(/^NetworkRestrictDefaultSecurityGroupProvider/),
+          'Arn',
+        ],
+      },
+      DefaultSecurityGroupId: {
+        'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'DefaultSecurityGroup'],
+      },
+      Account: { Ref: 'AWS::AccountId' },
+    });
+    // It waits for the NAT routes its handler needs.
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^NetworkVpcprivateSubnet1DefaultRoute/)]),
     );
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Action: expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt']),
-        Condition: { StringEquals: { 'kms:ViaService': viaService('secretsmanager') } },
-      }),
+    expect(JSON.stringify(dev.toJSON())).not.toContain(
+      'CustomVpcRestrictDefaultSGCustomResourceProvider',
     );
-    const fullAccess = statements.filter((s: { Action: unknown }) => s.Action === 'kms:*');
-    expect(fullAccess).toHaveLength(1);
-    expect(JSON.stringify(fullAccess[0].Principal)).toMatch(/:root/);
+  });
+
+  test('its handler may revoke rules of the default group only', () => {
+    const policies = Object.values(dev.findResources('AWS::IAM::ManagedPolicy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((s) => s.Sid === 'RevokeDefaultSecurityGroupRules')).toEqual([
+      {
+        Sid: 'RevokeDefaultSecurityGroupRules',
+        Effect: 'Allow',
+        Action: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ec2:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':security-group/',
+              { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'DefaultSecurityGroup'] },
+            ],
+          ],
+        },
+      },
+    ]);
   });
 });

@@ -2,7 +2,15 @@
  * Custom resource `Custom::MskBootstrapBrokers`: reads the cluster's SASL/SCRAM and IAM
  * bootstrap broker strings (CloudFormation does not return them from AWS::MSK::Cluster).
  *
- * Property: `ClusterArn`. Data: `SaslScram`, `SaslIam`.
+ * Property: `ClusterArn`. Data: `SaslScram`, `SaslIam`, each at most
+ * `MAX_BOOTSTRAP_BROKERS` brokers.
+ *
+ * Why a subset: a custom resource's whole response, `Data` included, is limited to 4,096 bytes
+ * (CloudFormation User Guide, "Custom resource response objects"), and MSK's strings list every
+ * broker: two strings for 30 brokers of a long cluster name would not fit. Clients need only a
+ * few: `bootstrap.servers` is used "for the initial connection to discover the full cluster
+ * membership ... this list need not contain the full set of servers" (Apache Kafka producer and
+ * consumer configs, `bootstrap.servers`).
  */
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse, Context } from 'aws-lambda';
@@ -19,6 +27,24 @@ export class MissingBootstrapBrokersError extends Error {
     );
     this.name = 'MissingBootstrapBrokersError';
   }
+}
+
+/** Bootstrap brokers handed to clients per auth mode: enough to survive a broker or AZ outage. */
+export const MAX_BOOTSTRAP_BROKERS = 3;
+
+/**
+ * The first `max` brokers of an MSK bootstrap string by broker number (`b-1`, `b-2`, …; MSK
+ * spreads consecutive broker ids over the AZs), in a stable order.
+ */
+export function bootstrapSubset(brokers: string, max = MAX_BOOTSTRAP_BROKERS): string {
+  const number = (host: string) => Number(/^b-(\d+)\./.exec(host)?.[1] ?? Number.MAX_SAFE_INTEGER);
+  return brokers
+    .split(',')
+    .map((host) => host.trim())
+    .filter(Boolean)
+    .sort((a, b) => number(a) - number(b) || a.localeCompare(b))
+    .slice(0, max)
+    .join(',');
 }
 
 export async function onEvent(
@@ -44,8 +70,12 @@ export async function onEvent(
     .filter(([, value]) => !value)
     .map(([name]) => (name === 'SaslScram' ? 'SASL/SCRAM' : 'IAM'));
   if (missing.length) throw new MissingBootstrapBrokersError(clusterArn, missing);
-  logger.info('Bootstrap brokers', { clusterArn, ...data });
-  return { PhysicalResourceId: physicalId, Data: data };
+  const subset = {
+    SaslScram: bootstrapSubset(data.SaslScram!),
+    SaslIam: bootstrapSubset(data.SaslIam!),
+  };
+  logger.info('Bootstrap brokers', { clusterArn, ...subset });
+  return { PhysicalResourceId: physicalId, Data: subset };
 }
 
 const kafka = new KafkaClient({});
@@ -54,6 +84,7 @@ export async function handler(
   event: CdkCustomResourceEvent,
   context: Context,
 ): Promise<CdkCustomResourceResponse> {
+  logger.addContext(context);
   try {
     return await onEvent(
       event,

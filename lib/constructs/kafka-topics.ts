@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { TopicConfig } from '../config';
@@ -8,6 +9,13 @@ export interface KafkaTopicsProps {
   readonly topics: readonly TopicConfig[];
   /** Replication factor for topics that do not set one. */
   readonly defaultReplicationFactor: number;
+  /**
+   * What `cdk destroy` does with the topics; give the cluster's policy so that a retained
+   * cluster keeps its topics (and their data) too.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -21,17 +29,16 @@ export class KafkaTopics extends Construct {
     super(scope, id);
     const topics = new Map<string, msk.CfnTopic>();
     for (const topic of props.topics) {
-      topics.set(
-        topic.name,
-        new msk.CfnTopic(this, topic.name, {
-          clusterArn: props.clusterArn,
-          topicName: topic.name,
-          partitionCount: topic.partitions,
-          replicationFactor: topic.replicationFactor ?? props.defaultReplicationFactor,
-          // The MSK topic API takes topic configs as base64-encoded JSON.
-          configs: topic.configs ? encodeTopicConfigs(topic.configs) : undefined,
-        }),
-      );
+      const resource = new msk.CfnTopic(this, topic.name, {
+        clusterArn: props.clusterArn,
+        topicName: topic.name,
+        partitionCount: topic.partitions,
+        replicationFactor: topic.replicationFactor ?? props.defaultReplicationFactor,
+        // The MSK topic API takes topic configs as base64-encoded JSON.
+        configs: topic.configs ? encodeTopicConfigs(topic.configs) : undefined,
+      });
+      resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      topics.set(topic.name, resource);
     }
     this.topics = topics;
   }

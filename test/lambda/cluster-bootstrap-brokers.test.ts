@@ -1,7 +1,11 @@
 import { ConflictException, GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { onEvent } from '../../lambda/cluster-bootstrap-brokers/index';
+import {
+  bootstrapSubset,
+  MAX_BOOTSTRAP_BROKERS,
+  onEvent,
+} from '../../lambda/cluster-bootstrap-brokers/index';
 import { logger } from '../../lambda/shared/logger';
 
 const kafkaMock = mockClient(KafkaClient);
@@ -60,4 +64,49 @@ test('delete calls nothing', async () => {
     PhysicalResourceId: `bootstrap-brokers:${CLUSTER}`,
   });
   expect(kafkaMock.calls()).toHaveLength(0);
+});
+
+/** MSK's broker host form: b-<n>.<cluster name>.<id>.c<n>.kafka.<region>.amazonaws.com. */
+const host = (n: number, cluster: string, port: number) =>
+  `b-${n}.${cluster}.abc123.c2.kafka.ap-southeast-2.amazonaws.com:${port}`;
+const brokerString = (count: number, cluster: string, port: number) =>
+  Array.from({ length: count }, (_, i) => host(count - i, cluster, port)).join(',');
+
+test('keeps the first brokers by broker number, numerically (b-2 before b-10)', () => {
+  expect(bootstrapSubset('b-10.c:9096,b-2.c:9096,b-1.c:9096,b-3.c:9096')).toBe(
+    'b-1.c:9096,b-2.c:9096,b-3.c:9096',
+  );
+  expect(bootstrapSubset('b-2.c:9096, b-1.c:9096')).toBe('b-1.c:9096,b-2.c:9096');
+  expect(MAX_BOOTSTRAP_BROKERS).toBe(3);
+});
+
+test('the largest cluster the configuration allows fits the 4,096-byte custom-resource response', async () => {
+  // 30 brokers (brokersPerAz 10 × 3 AZs) and a 64-character cluster name.
+  const cluster = `c${'x'.repeat(63)}`;
+  const clusterArn = `arn:aws:kafka:ap-southeast-2:111122223333:cluster/${cluster}/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2`;
+  kafkaMock.on(GetBootstrapBrokersCommand).resolves({
+    BootstrapBrokerStringSaslScram: brokerString(30, cluster, 9096),
+    BootstrapBrokerStringSaslIam: brokerString(30, cluster, 9098),
+  });
+  const base = event('Create');
+  const result = await onEvent(
+    { ...base, ResourceProperties: { ServiceToken: 'token', ClusterArn: clusterArn } },
+    new KafkaClient({}),
+    retry,
+  );
+  expect(result.Data).toEqual({
+    SaslScram: [1, 2, 3].map((n) => host(n, cluster, 9096)).join(','),
+    SaslIam: [1, 2, 3].map((n) => host(n, cluster, 9098)).join(','),
+  });
+  // What the Provider framework sends to CloudFormation for this response.
+  const response = {
+    Status: 'SUCCESS',
+    Reason: 'OK',
+    StackId: `arn:aws:cloudformation:ap-southeast-2:111122223333:stack/${cluster}-Cluster/${'f'.repeat(36)}`,
+    RequestId: 'e'.repeat(36),
+    LogicalResourceId: 'BootstrapBrokersResourceE1A2B3C4',
+    PhysicalResourceId: result.PhysicalResourceId,
+    Data: result.Data,
+  };
+  expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(4096);
 });

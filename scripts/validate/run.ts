@@ -1,0 +1,352 @@
+/**
+ * `npm run validate`: synthesizes the app for each variant and runs AWS's own validators over
+ * the templates (cfn-lint; the AWS Control Tower proactive controls with cfn-guard; IAM policies
+ * against the Service Authorization Reference). Any unacknowledged finding fails the run.
+ */
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { loadTemplates } from './assembly';
+import { runCfnLint } from './cfn-lint';
+import { runControlTower } from './control-tower';
+import { checkTemplatePolicies } from './iam';
+import { resolveTemplate } from './resolve';
+import { type Finding, type ValidatorName, VALIDATORS } from './types';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const ACKNOWLEDGED_FILE = join(__dirname, 'acknowledged.json');
+
+/** The context each variant synthesizes with. */
+export const VARIANTS: Readonly<Record<string, readonly string[]>> = {
+  dev: [],
+  prod: ['-c', 'profile=prod'],
+  iam: ['-c', 'consumerAuth=iam'],
+  rotation: ['-c', 'scramRotationDays=30'],
+};
+
+/** A finding that is known and accepted, with why. Optional fields narrow what it matches. */
+export interface Acknowledgement {
+  readonly validator: ValidatorName;
+  readonly rule: string;
+  readonly resource?: string;
+  readonly variant?: string;
+  /** A substring of the finding's message. */
+  readonly message?: string;
+  readonly reason: string;
+}
+
+export interface VariantResult {
+  readonly variant: string;
+  readonly templatesDir: string;
+  readonly resolvedDir: string;
+  readonly validators: readonly ValidatorName[];
+  /** Unacknowledged findings: each one fails the run. */
+  readonly findings: Finding[];
+  readonly acknowledged: { finding: Finding; reason: string }[];
+  readonly notes: string[];
+}
+
+export interface ValidateOptions {
+  /** Default: all of them. */
+  readonly validators?: readonly ValidatorName[];
+  /** Default: scripts/validate/acknowledged.json. */
+  readonly acknowledgements?: readonly Acknowledgement[];
+  /** Where the resolved copies go; default: a new temporary directory. */
+  readonly resolvedDir?: string;
+}
+
+export function loadAcknowledgements(path = ACKNOWLEDGED_FILE): Acknowledgement[] {
+  const data: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!Array.isArray(data)) throw new Error(`${path}: expected a JSON list`);
+  for (const [i, a] of data.entries()) {
+    const ok =
+      typeof a === 'object' &&
+      a !== null &&
+      (VALIDATORS as readonly string[]).includes(a.validator) &&
+      typeof a.rule === 'string' &&
+      typeof a.reason === 'string' &&
+      a.reason.trim() !== '';
+    if (!ok)
+      throw new Error(`${path}[${i}]: needs validator (${VALIDATORS.join('|')}), rule and reason`);
+  }
+  return data as Acknowledgement[];
+}
+
+export function acknowledgementFor(
+  finding: Finding,
+  variant: string,
+  acknowledgements: readonly Acknowledgement[],
+): Acknowledgement | undefined {
+  return acknowledgements.find(
+    (a) =>
+      a.validator === finding.validator &&
+      a.rule === finding.rule &&
+      (a.resource === undefined || a.resource === finding.resource) &&
+      (a.variant === undefined || a.variant === variant) &&
+      (a.message === undefined || finding.message.includes(a.message)),
+  );
+}
+
+/** Validates the templates of one synthesized cloud assembly (`cdk synth -o templatesDir`). */
+export async function validateTemplates(
+  templatesDir: string,
+  variant: string,
+  options: ValidateOptions = {},
+): Promise<VariantResult> {
+  const validators = options.validators ?? VALIDATORS;
+  const acknowledgements = options.acknowledgements ?? loadAcknowledgements();
+  const stacks = loadTemplates(templatesDir);
+  if (stacks.length === 0) throw new Error(`${templatesDir}: no *.template.json (nor assembly-*/)`);
+  const byName = new Map(stacks.map((s) => [s.stackName, s.template]));
+  if (byName.size !== stacks.length) {
+    throw new Error(
+      `${templatesDir}: several cloud assemblies with the same stack names; validate one at a time`,
+    );
+  }
+
+  const resolvedDir = options.resolvedDir ?? mkdtempSync(join(tmpdir(), `validate-${variant}-`));
+  mkdirSync(resolvedDir, { recursive: true });
+  const notes = new Set<string>();
+  const resolved = stacks.map((stack) => {
+    const result = resolveTemplate(stack.template, { stackName: stack.stackName, stacks: byName });
+    result.notes.forEach((n) => notes.add(n));
+    const path = join(resolvedDir, basename(stack.path));
+    writeFileSync(path, `${JSON.stringify(result.template, null, 1)}\n`);
+    return { ...stack, path, template: result.template };
+  });
+
+  // cfn-lint runs in a child process while cfn-guard and the IAM checks run here.
+  const lint = validators.includes('cfn-lint')
+    ? runCfnLint(stacks.map((s) => s.path))
+    : Promise.resolve([]);
+  lint.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const all: Finding[] = [];
+  if (validators.includes('control-tower'))
+    all.push(...runControlTower(resolved.map((s) => s.path)));
+  if (validators.includes('iam')) {
+    for (const stack of resolved) {
+      all.push(
+        ...(await checkTemplatePolicies(stack.template, basename(stack.path), stack.stackName)),
+      );
+    }
+  }
+  all.unshift(...(await lint));
+
+  const findings: Finding[] = [];
+  const acknowledged: VariantResult['acknowledged'] = [];
+  for (const finding of all) {
+    const ack = acknowledgementFor(finding, variant, acknowledgements);
+    if (ack) acknowledged.push({ finding, reason: ack.reason });
+    else findings.push(finding);
+  }
+  return {
+    variant,
+    templatesDir: resolve(templatesDir),
+    resolvedDir,
+    validators,
+    findings,
+    acknowledged,
+    notes: [...notes],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthesis
+
+/** `cdk synth` of one variant into `outDir` (emptied first). */
+export function synthesize(variant: string, outDir: string): Promise<void> {
+  const context = VARIANTS[variant];
+  if (!context) throw new Error(`unknown variant ${variant} (${Object.keys(VARIANTS).join(', ')})`);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const args = ['cdk', 'synth', '--no-notices', '--quiet', '**', '-o', outDir, ...context];
+  return new Promise((done, fail) => {
+    const child = spawn('npx', args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (code === 0) done();
+      else
+        fail(
+          new Error(
+            `cdk synth (${variant}: ${context.join(' ') || 'defaults'}) exited ${code}:\n${output}`,
+          ),
+        );
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function countsLine(result: VariantResult): string {
+  const parts = result.validators.map((v) => {
+    const mine = result.findings.filter((f) => f.validator === v);
+    const warnings = mine.filter((f) => f.severity === 'warning').length;
+    return `${v} ${mine.length}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`;
+  });
+  const acks = result.acknowledged.length;
+  return `${result.variant}: ${parts.join(', ')}${acks ? `; ${acks} acknowledged` : ''}`;
+}
+
+function findingLine(f: Finding): string {
+  const where = f.resource
+    ? `${f.resource}${f.path ? ` (${f.path})` : ''}`
+    : (f.path ?? '(template)');
+  const severity = f.severity === 'warning' ? ' [warning]' : '';
+  return `${f.validator} ${f.rule}${severity} ${f.file} ${where}: ${f.message}`;
+}
+
+export function formatReport(results: readonly VariantResult[]): string {
+  const lines = results.map(countsLine);
+  for (const r of results) {
+    lines.push('', `${r.variant}: templates ${r.templatesDir}, resolved copies ${r.resolvedDir}`);
+    for (const f of r.findings) lines.push(`  ${findingLine(f)}`);
+    for (const a of r.acknowledged)
+      lines.push(`  acknowledged: ${findingLine(a.finding)} (${a.reason})`);
+    for (const n of r.notes) lines.push(`  note: cross-stack value not shaped: ${n}`);
+  }
+  const total = results.reduce((n, r) => n + r.findings.length, 0);
+  lines.push(
+    '',
+    total === 0
+      ? `validate: OK (${results.map((r) => r.variant).join(', ')})`
+      : `validate: ${total} unacknowledged finding${total === 1 ? '' : 's'}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+export interface CliOptions {
+  readonly variants: string[];
+  readonly templates?: string;
+  /** Only these validators (`--validator NAME`, repeatable); default all. */
+  readonly validators?: ValidatorName[];
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const variants: string[] = [];
+  const validators: ValidatorName[] = [];
+  let templates: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--variant') variants.push(value());
+    else if (arg.startsWith('--variant=')) variants.push(arg.slice('--variant='.length));
+    else if (arg === '--templates') templates = value();
+    else if (arg.startsWith('--templates=')) templates = arg.slice('--templates='.length);
+    else if (arg === '--validator') {
+      const v = value();
+      if (!(VALIDATORS as readonly string[]).includes(v)) {
+        throw new Error(`unknown validator ${v} (${VALIDATORS.join(', ')})`);
+      }
+      validators.push(v as ValidatorName);
+    } else {
+      throw new Error(
+        `unknown argument ${arg} (--variant NAME…, --templates DIR, --validator ${VALIDATORS.join('|')}…)`,
+      );
+    }
+  }
+  if (!templates) {
+    for (const v of variants) {
+      if (!VARIANTS[v])
+        throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(', ')})`);
+    }
+  }
+  return { variants, templates, validators: validators.length ? validators : undefined };
+}
+
+function isAssembly(dir: string): boolean {
+  return (
+    existsSync(join(dir, 'manifest.json')) ||
+    readdirSync(dir).some((f) => f.endsWith('.template.json') || f.startsWith('assembly-'))
+  );
+}
+
+/**
+ * What `--templates DIR` names: DIR itself (one variant, called after `--variant` or DIR), or,
+ * as `npm run validate` leaves its output, one sub-directory per variant.
+ */
+export function templateSets(
+  dir: string,
+  variants: readonly string[],
+): { variant: string; dir: string }[] {
+  const root = resolve(dir);
+  if (isAssembly(root)) {
+    if (variants.length > 1)
+      throw new Error(`${dir} is one set of templates: give at most one --variant`);
+    return [{ variant: variants[0] ?? basename(root), dir: root }];
+  }
+  const subdirs = readdirSync(root)
+    .map((name) => ({ variant: name, dir: join(root, name) }))
+    .filter((s) => !s.variant.endsWith('.resolved'))
+    .filter((s) => statSync(s.dir).isDirectory() && isAssembly(s.dir))
+    .filter((s) => variants.length === 0 || variants.includes(s.variant));
+  if (subdirs.length === 0) throw new Error(`${dir}: no templates`);
+  return subdirs;
+}
+
+/** The whole command; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
+  const options = parseArgs(argv);
+  const acknowledgements = loadAcknowledgements();
+  let sets: { variant: string; dir: string }[];
+  const root = join(tmpdir(), 'msk-secure-stack-validate');
+  if (options.templates) {
+    sets = templateSets(options.templates, options.variants);
+  } else {
+    const variants = options.variants.length ? options.variants : Object.keys(VARIANTS);
+    sets = variants.map((variant) => ({ variant, dir: join(root, variant) }));
+    write(`synthesizing ${variants.join(', ')} into ${root}/<variant> …\n`);
+    const started = Date.now();
+    // Two at a time: synthesis is CPU-bound and CI has two cores.
+    const queue = [...sets];
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) await synthesize(s.variant, s.dir);
+      }),
+    );
+    write(`synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  const results: VariantResult[] = [];
+  for (const s of sets) {
+    const resolvedDir = options.templates
+      ? join(tmpdir(), 'msk-secure-stack-validate-resolved', s.variant)
+      : join(root, `${s.variant}.resolved`);
+    rmSync(resolvedDir, { recursive: true, force: true });
+    results.push(
+      await validateTemplates(s.dir, s.variant, {
+        acknowledgements,
+        resolvedDir,
+        validators: options.validators,
+      }),
+    );
+  }
+  write(formatReport(results));
+  return results.some((r) => r.findings.length > 0) ? 1 : 0;
+}

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { lambdaVpcWrites } from './helpers/cfn';
 import { expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
 
 // GIVEN each profile, synthesized once (all three nag packs: any finding throws)
@@ -286,18 +287,28 @@ describe('SCRAM association handler IAM (dev)', () => {
     );
     expect(wildcard).toEqual([
       {
+        Sid: 'LambdaVpcDescribe',
         Effect: 'Allow',
-        Action: [
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:CreateNetworkInterface',
-          'ec2:DeleteNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
+        Action: 'ec2:DescribeNetworkInterfaces',
         Resource: '*',
       },
     ]);
+    expect(statements).toContainEqual(lambdaVpcWrites);
     for (const s of statements) expect(JSON.stringify(s.Action)).not.toMatch(/:\*"/);
+  });
+
+  test('the broker lookup reads brokers on * (GetBootstrapBrokers has no resource type)', () => {
+    const statement = Object.values(dev.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Sid?: string }) => s.Sid === 'ReadBootstrapBrokers');
+    expect(statement).toEqual([
+      {
+        Sid: 'ReadBootstrapBrokers',
+        Effect: 'Allow',
+        Action: 'kafka:GetBootstrapBrokers',
+        Resource: '*',
+      },
+    ]);
   });
 
   test('logs only on its own log group', () => {

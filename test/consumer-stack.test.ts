@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { kafkaResourceArn } from './helpers/cfn';
+import { kafkaResourceArn, lambdaVpcWrites } from './helpers/cfn';
 import { expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
 
 // GIVEN the consumer per auth mode and profile, synthesized once each (all nag packs)
@@ -166,11 +166,11 @@ describe('IAM: exact statements, no managed or inline policies', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
   });
 
-  test('common: mapping on the cluster, failure queue, VPC networking on * only', () => {
+  test('common: mapping on the cluster, failure queue, * only for actions that accept nothing else', () => {
     expect(bySid(devScram, 'EventSourceMappingCluster')).toEqual({
       Sid: 'EventSourceMappingCluster',
       Effect: 'Allow',
-      Action: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+      Action: 'kafka:DescribeClusterV2',
       Resource: clusterArn,
     });
     expect(bySid(devScram, 'FailureDestination')).toEqual({
@@ -193,22 +193,27 @@ describe('IAM: exact statements, no managed or inline policies', () => {
       },
     });
     const wildcard = statements(devScram).filter((s) => s.Resource === '*');
+    // The Service Authorization Reference lists no resource type for any of these.
     expect(wildcard).toEqual([
       {
+        Sid: 'LambdaVpcDescribe',
         Effect: 'Allow',
         Action: [
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:CreateNetworkInterface',
-          'ec2:DeleteNetworkInterface',
           'ec2:DescribeNetworkInterfaces',
           'ec2:DescribeSecurityGroups',
           'ec2:DescribeSubnets',
           'ec2:DescribeVpcs',
-          'ec2:UnassignPrivateIpAddresses',
         ],
         Resource: '*',
       },
+      {
+        Sid: 'EventSourceMappingBrokers',
+        Effect: 'Allow',
+        Action: 'kafka:GetBootstrapBrokers',
+        Resource: '*',
+      },
     ]);
+    expect(bySid(devScram, 'LambdaVpcNetworkInterfaces')).toEqual(lambdaVpcWrites);
   });
 
   test('SCRAM: list secrets on the cluster, read only the consumer secret, decrypt via Secrets Manager; no kafka-cluster actions', () => {

@@ -1,9 +1,8 @@
 import { CustomResource } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SecureCustomResourceProvider } from './custom-resource-provider';
 import { PlatformKey } from './platform-key';
-import { FunctionNetworkProps } from './secure-function';
+import { FunctionNetworkProps, grantOnAllResources } from './secure-function';
 
 /** `vpc`, `vpcSubnets`, `securityGroups`: the handler's network (private subnets, HTTPS egress). */
 export interface ClusterBootstrapBrokersProps extends FunctionNetworkProps {
@@ -32,13 +31,11 @@ export class ClusterBootstrapBrokers extends Construct {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
     });
-    provider.handler.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadBootstrapBrokers',
-        actions: ['kafka:GetBootstrapBrokers'],
-        resources: [props.clusterArn],
-      }),
-    );
+    // kafka:GetBootstrapBrokers has no resource type (Service Authorization Reference, Amazon
+    // MSK): a statement on the cluster ARN would never allow it.
+    grantOnAllResources(provider.handler.role, 'ReadBootstrapBrokers', [
+      'kafka:GetBootstrapBrokers',
+    ]);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::MskBootstrapBrokers',

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { HTTPS_PORT } from './kafka-ports';
 import { PlatformKey } from './platform-key';
-import { SecureFunction } from './secure-function';
+import { grantOnAllResources, SecureFunction } from './secure-function';
 import { SecureMskCluster } from './secure-msk-cluster';
 
 /** How the event source mapping authenticates to the cluster. */
@@ -55,8 +55,13 @@ export interface MskConsumerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Actions the event source mapping needs on the function's role (Lambda Developer Guide, with-msk-permissions). */
-const ESM_CLUSTER_ACTIONS = ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'];
+/**
+ * Actions the event source mapping needs on the function's role (Lambda Developer Guide,
+ * with-msk-permissions): DescribeClusterV2 on the cluster; GetBootstrapBrokers has no resource
+ * type (Service Authorization Reference, Amazon MSK), so only `*` allows it.
+ */
+const ESM_CLUSTER_ACTIONS = ['kafka:DescribeClusterV2'];
+const ESM_UNSCOPED_ACTIONS = ['kafka:GetBootstrapBrokers'];
 const ESM_NETWORK_ACTIONS = [
   'ec2:DescribeVpcs',
   'ec2:DescribeSubnets',
@@ -119,6 +124,7 @@ export class MskConsumer extends Construct {
         resources: [cluster.clusterArn],
       }),
     );
+    grantOnAllResources(fn.role, 'EventSourceMappingBrokers', ESM_UNSCOPED_ACTIONS);
     const sourceAccessConfigurations = this.grantClusterAccess(fn.role, props);
 
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,8 +16,9 @@ export const LAMBDA_SOURCE_ROOT = path.join(__dirname, '..', '..', 'lambda');
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
- * Actions Lambda needs to attach a function to a VPC. AWS requires `Resource: *` for them
- * (Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC").
+ * Actions Lambda needs to attach a function to a VPC (Lambda Developer Guide, "Giving Lambda
+ * functions access to resources in an Amazon VPC"): it creates and deletes the network
+ * interfaces with the function's role.
  */
 export const LAMBDA_VPC_ACTIONS = [
   'ec2:CreateNetworkInterface',
@@ -27,18 +28,54 @@ export const LAMBDA_VPC_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
-/** Adds the VPC networking permissions to a role, acknowledging the `*` resource AWS requires. */
-export function grantLambdaVpcAccess(
+/**
+ * Grants actions that IAM can only allow on `Resource: "*"`: the Service Authorization Reference
+ * lists no resource type for them (e.g. `ec2:DescribeNetworkInterfaces`, `ec2:DescribeSubnets`,
+ * `kafka:GetBootstrapBrokers`), so a statement that names a resource never allows them.
+ */
+export function grantOnAllResources(
   role: iam.IRole & Construct,
-  extraActions: readonly string[] = [],
+  sid: string,
+  actions: readonly string[],
 ): void {
-  const actions = [...LAMBDA_VPC_ACTIONS, ...extraActions];
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid, actions: [...actions], resources: ['*'] }),
+  );
   acknowledge(
     role,
     ['AwsSolutions-IAM5[Resource::*]'],
-    'Lambda VPC networking actions (CreateNetworkInterface and related) require Resource "*" ' +
-      '(AWS Lambda Developer Guide, VPC permissions); no other statement uses "*".',
+    'Only actions that have no resource type in the Service Authorization Reference (EC2 Describe* ' +
+      'calls, kafka:GetBootstrapBrokers) are on "*": IAM allows them on no narrower resource.',
+  );
+}
+
+/**
+ * Adds the VPC networking permissions to a role: `ec2:DescribeNetworkInterfaces` (and the extra
+ * Describe calls) on `*`, which is all they accept; the interface writes on this account's and
+ * Region's EC2 resources, as the Lambda guide's example for DeleteNetworkInterface does
+ * (`arn:aws:ec2:us-west-2:123456789012:*\/*`): Lambda's interfaces have no ARN before they exist.
+ */
+export function grantLambdaVpcAccess(
+  role: iam.IRole & Construct,
+  extraDescribeActions: readonly string[] = [],
+): void {
+  const describe = ['ec2:DescribeNetworkInterfaces', ...extraDescribeActions];
+  grantOnAllResources(role, 'LambdaVpcDescribe', describe);
+  const stack = Stack.of(role);
+  const accountEc2 = `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:*/*`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'LambdaVpcNetworkInterfaces',
+      actions: LAMBDA_VPC_ACTIONS.filter((action) => !describe.includes(action)),
+      resources: [accountEc2],
+    }),
+  );
+  acknowledge(
+    role,
+    [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:*/*]`],
+    "Lambda creates the function's network interfaces with its role; an interface has no ARN " +
+      "before it exists, so the writes are scoped to this account's and Region's EC2 resources " +
+      '(the form the Lambda Developer Guide gives for ec2:DeleteNetworkInterface).',
   );
 }
 
@@ -80,8 +117,8 @@ export interface SecureFunctionProps extends FunctionNetworkProps {
   /** Why the function needs no dead-letter queue (its failures are handled elsewhere). */
   readonly noDeadLetterQueueReason: string;
   /**
-   * VPC-related actions beyond the networking ones every VPC function needs (e.g. the
-   * `Describe*` calls of an MSK event source mapping); they also require `Resource: *`.
+   * EC2 `Describe*` actions beyond `ec2:DescribeNetworkInterfaces` (e.g. those of an MSK event
+   * source mapping); they are granted on `Resource: *`, the only resource they accept.
    *
    * @default []
    */

@@ -24,3 +24,29 @@ export const kafkaResourceArn = (
     ],
   ],
 });
+
+/** Lambda's network-interface writes: this account's and Region's EC2 resources only. */
+export const lambdaVpcWrites = {
+  Sid: 'LambdaVpcNetworkInterfaces',
+  Effect: 'Allow',
+  Action: [
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:CreateNetworkInterface',
+    'ec2:DeleteNetworkInterface',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
+  Resource: {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ec2:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':*/*',
+      ],
+    ],
+  },
+};

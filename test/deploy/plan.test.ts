@@ -1,0 +1,129 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  checkAssembly,
+  formatProblems,
+  NoCredentialsError,
+  readAssembly,
+  SynthesizedStack,
+} from '../../src/deploy/plan';
+import { splitArgs } from '../../src/deploy/index';
+
+const cfnMock = mockClient(CloudFormationClient);
+beforeEach(() => cfnMock.reset());
+
+/** A real cloud assembly: a stage with two stacks, one reading the other's security group. */
+function synthesize(env?: { account: string; region: string }, description = 'brokers') {
+  const outdir = mkdtempSync(join(tmpdir(), 'deploy-guard-'));
+  const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+  const network = new Stack(app, 'Network', { env, stackName: 'guard-Network' });
+  const vpc = new ec2.Vpc(network, 'Vpc', {
+    maxAzs: 1,
+    natGateways: 0,
+    restrictDefaultSecurityGroup: false,
+  });
+  const group = new ec2.SecurityGroup(network, 'Brokers', { vpc, description });
+  const cluster = new Stack(app, 'Cluster', { env, stackName: 'guard-Cluster' });
+  new ec2.CfnSecurityGroupIngress(cluster, 'Ingress', {
+    groupId: group.securityGroupId,
+    ipProtocol: 'tcp',
+    fromPort: 9096,
+    toPort: 9096,
+    cidrIp: '10.0.0.0/16',
+  });
+  app.synth();
+  return readAssembly(outdir);
+}
+
+const ENV = { account: '111122223333', region: 'eu-west-1' };
+const deps = { cloudFormation: (region: string) => new CloudFormationClient({ region }) };
+
+test('reads every stack of the assembly with its name, environment and template', () => {
+  const stacks = synthesize(ENV);
+  expect(stacks.map((s) => [s.stackName, s.displayName, s.account, s.region])).toEqual([
+    ['guard-Network', 'Network', '111122223333', 'eu-west-1'],
+    ['guard-Cluster', 'Cluster', '111122223333', 'eu-west-1'],
+  ]);
+  expect(Object.keys(stacks[1].template.Resources ?? {})).toEqual(['Ingress']);
+});
+
+test('without credentials (environment-agnostic stacks) it fails fast, calling nothing', async () => {
+  const stacks = synthesize(undefined);
+  const failure = checkAssembly(stacks, deps);
+  await expect(failure).rejects.toBeInstanceOf(NoCredentialsError);
+  await expect(failure).rejects.toThrow(
+    'npm run deploy needs AWS credentials and a Region, and the CDK CLI found none: Network, Cluster synthesized without an account and Region.',
+  );
+  expect(cfnMock.calls()).toHaveLength(0);
+});
+
+test('first deployment: stacks that do not exist yet are new, nothing is refused', async () => {
+  cfnMock.on(GetTemplateCommand).rejects(
+    Object.assign(new Error('Stack with id guard-Network does not exist'), {
+      name: 'ValidationError',
+    }),
+  );
+  const { plans, problems } = await checkAssembly(synthesize(ENV), deps);
+  expect(plans.map((p) => [p.stackName, p.deployed])).toEqual([
+    ['guard-Network', undefined],
+    ['guard-Cluster', undefined],
+  ]);
+  expect(problems).toEqual([]);
+  expect(cfnMock.commandCalls(GetTemplateCommand).map((c) => c.args[0].input)).toEqual([
+    { StackName: 'guard-Network', TemplateStage: 'Original' },
+    { StackName: 'guard-Cluster', TemplateStage: 'Original' },
+  ]);
+});
+
+test('a security group replaced under its reader is refused before anything is deployed', async () => {
+  const deployed = synthesize(ENV, 'brokers');
+  const byName = (stacks: SynthesizedStack[], name: string) =>
+    stacks.find((s) => s.stackName === name)!;
+  for (const name of ['guard-Network', 'guard-Cluster']) {
+    cfnMock
+      .on(GetTemplateCommand, { StackName: name })
+      .resolves({ TemplateBody: JSON.stringify(byName(deployed, name).template) });
+  }
+  const { problems } = await checkAssembly(synthesize(ENV, 'brokers, new description'), deps);
+  expect(problems).toEqual([
+    {
+      stack: 'guard-Network',
+      logicalId: expect.stringMatching(/^PublishOutputFnGetAttBrokers[0-9A-F]+GroupId/),
+      message: expect.stringMatching(
+        /^guard-Cluster reads this output with Fn::GetStackOutput, and Brokers[0-9A-F]+ is replaced \(create-only property GroupDescription changes\): they would keep the old value\.$/,
+      ),
+    },
+  ]);
+  expect(formatProblems(problems)).toMatch(
+    /^Not deployed: 1 change would fail or leave a stack on a deleted resource:\n {2}- guard-Network PublishOutput/,
+  );
+});
+
+test('other CloudFormation errors are not mistaken for a new stack', async () => {
+  cfnMock
+    .on(GetTemplateCommand)
+    .rejects(Object.assign(new Error('Access denied'), { name: 'AccessDenied' }));
+  await expect(checkAssembly(synthesize(ENV), deps)).rejects.toThrow('Access denied');
+});
+
+test('context settings go to synth, everything else to cdk deploy', () => {
+  expect(
+    splitArgs([
+      '-c',
+      'profile=prod',
+      '--require-approval',
+      'never',
+      '--context',
+      'azCount=3',
+      '--context=x=1',
+    ]),
+  ).toEqual({
+    context: ['-c', 'profile=prod', '--context', 'azCount=3', '--context=x=1'],
+    deploy: ['--require-approval', 'never'],
+  });
+});

@@ -1,4 +1,5 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AppConfig, brokerCount } from './config';
@@ -8,12 +9,18 @@ import { KafkaTopics } from './constructs/kafka-topics';
 import { ScramSecretAssociation } from './constructs/scram-secret-association';
 import { ScramUsers } from './constructs/scram-users';
 import { SecureMskCluster } from './constructs/secure-msk-cluster';
-import { NetworkStack } from './network-stack';
+import { PlatformKey } from './constructs/platform-key';
 
 export interface ClusterStackProps extends StackProps {
   readonly config: AppConfig;
-  /** VPC, security groups and platform key. */
-  readonly network: NetworkStack;
+  readonly vpc: ec2.IVpc;
+  /** Subnets of the brokers and of the custom-resource functions. */
+  readonly vpcSubnets: ec2.SubnetSelection;
+  readonly brokerSecurityGroup: ec2.ISecurityGroup;
+  /** Security group of the custom-resource functions (a Kafka client). */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** Encrypts data at rest, secrets and function environments; logs go through it too. */
+  readonly platformKey: PlatformKey;
 }
 
 /**
@@ -28,26 +35,24 @@ export class ClusterStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
-    const { config, network } = props;
+    const { config, platformKey } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const handlerNetwork = {
-      vpc: network.vpc,
-      vpcSubnets: network.privateSubnets,
-      securityGroups: [network.clientSecurityGroup],
+    const handlers = {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: [props.clientSecurityGroup],
+      encryptionKey: platformKey.key,
+      logs: platformKey,
     };
 
     this.users = new ScramUsers(this, 'ScramUsers', {
       clusterName: config.clusterName,
       users: config.scramUsers,
-      encryptionKey: network.platformKey.keyReference,
+      encryptionKey: platformKey.keyReference,
       removalPolicy,
       rotation:
         config.scramRotationDays > 0
-          ? {
-              afterDays: config.scramRotationDays,
-              platformKey: network.platformKey,
-              ...handlerNetwork,
-            }
+          ? { afterDays: config.scramRotationDays, ...handlers }
           : undefined,
     });
 
@@ -56,10 +61,11 @@ export class ClusterStack extends Stack {
       kafkaVersion: config.kafkaVersion,
       instanceType: config.brokerInstanceType,
       numberOfBrokerNodes: brokerCount(config),
-      vpc: network.vpc,
-      vpcSubnets: network.privateSubnets,
-      securityGroup: network.brokerSecurityGroup,
-      platformKey: network.platformKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroup: props.brokerSecurityGroup,
+      encryptionKey: platformKey.key,
+      logs: platformKey,
       ebsVolumeGiB: config.ebsVolumeGiB,
       storageAutoScaling:
         config.storageAutoScalingMaxGiB > 0
@@ -80,8 +86,8 @@ export class ClusterStack extends Stack {
     const association = new ScramSecretAssociation(this, 'ScramSecretAssociation', {
       clusterArn: this.msk.clusterArn,
       secrets: this.users.all,
-      platformKey: network.platformKey,
-      ...handlerNetwork,
+      secretsKey: platformKey.keyReference,
+      ...handlers,
     });
 
     this.topics = new KafkaTopics(this, 'Topics', {
@@ -93,8 +99,7 @@ export class ClusterStack extends Stack {
 
     this.bootstrapBrokers = new ClusterBootstrapBrokers(this, 'BootstrapBrokers', {
       clusterArn: this.msk.clusterArn,
-      platformKey: network.platformKey,
-      ...handlerNetwork,
+      ...handlers,
     });
 
     // One MSK operation at a time on a new cluster: while an operation is updating it, MSK

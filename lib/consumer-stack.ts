@@ -1,60 +1,103 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AppConfig, isProvisioned } from './config';
-import { ClusterStack } from './cluster-stack';
+import { AppConfig, consumerId, ConsumerConfig, isProvisioned } from './config';
+import { EncryptedLogs } from './constructs/encrypted-logs';
+import { FailureQueueEndpoint } from './constructs/failure-queue-endpoint';
 import { MskConsumer } from './constructs/msk-consumer';
-import { NetworkStack } from './network-stack';
+import { IMskCluster } from './constructs/secure-msk-cluster';
+import * as kms from 'aws-cdk-lib/aws-kms';
 
 export interface ConsumerStackProps extends StackProps {
   readonly config: AppConfig;
-  readonly network: NetworkStack;
-  readonly cluster: ClusterStack;
+  readonly cluster: IMskCluster;
+  /** The SCRAM secret of a user (for consumers with `auth: scram`). */
+  readonly scramSecretOf: (user: string) => secretsmanager.ISecret;
+  readonly vpc: ec2.IVpc;
+  /** The cluster's subnets (Lambda's pollers and the SQS endpoint run there). */
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** Security group of the consumer functions. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  readonly encryptionKey: kms.IKey;
+  readonly logs: EncryptedLogs;
 }
 
-/** The MSK-triggered Lambda consumer, authenticating with SCRAM or IAM (`consumerAuth`). */
+/**
+ * The MSK-triggered Lambda consumers (`consumers`), each authenticating with SCRAM or IAM, and
+ * the one SQS endpoint their on-failure destinations share.
+ */
 export class ConsumerStack extends Stack {
-  public readonly consumer: MskConsumer;
+  public readonly consumers: ReadonlyMap<string, MskConsumer>;
 
   constructor(scope: Construct, id: string, props: ConsumerStackProps) {
     super(scope, id, props);
-    const { config, network, cluster } = props;
-
-    this.consumer = new MskConsumer(this, 'Consumer', {
-      cluster: cluster.msk,
-      authentication:
-        config.consumerAuth === 'scram'
-          ? { mode: 'scram', secret: cluster.users.secretOf(config.consumerScramUser) }
-          : { mode: 'iam' },
-      topic: config.consumerTopic,
-      consumerGroup: config.consumerGroup,
-      startingPosition: lambda.StartingPosition[config.consumerStartingPosition],
-      batchSize: config.consumerBatchSize,
-      maxBatchingWindow: Duration.seconds(config.consumerBatchingWindowSeconds),
-      platformKey: network.platformKey,
-      vpc: network.vpc,
-      vpcSubnets: network.privateSubnets,
-      functionSecurityGroup: network.clientSecurityGroup,
-      clusterSecurityGroup: network.brokerSecurityGroup,
-      reservedConcurrency: config.consumerReservedConcurrency,
-      timeout: Duration.seconds(config.consumerTimeoutSeconds),
-      memorySize: config.consumerMemoryMiB,
-      logLevel: config.consumerLogLevel,
-      provisionedPollers: isProvisioned(config)
-        ? { minimum: config.consumerMinPollers, maximum: config.consumerMaxPollers }
-        : undefined,
-      retryAttempts: config.consumerRetryAttempts,
-      maxRecordAge:
-        config.consumerMaxRecordAgeSeconds === undefined
-          ? undefined
-          : Duration.seconds(config.consumerMaxRecordAgeSeconds),
-      bisectBatchOnError: config.consumerBisectBatchOnError,
-      reportBatchItemFailures: config.consumerReportBatchItemFailures,
-      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    const { config } = props;
+    const endpoint = new FailureQueueEndpoint(this, 'FailureQueueEndpoint', {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
     });
+    const consumers = new Map<string, MskConsumer>();
+    for (const c of config.consumers) {
+      const consumer = this.addConsumer(c, props, endpoint);
+      consumers.set(c.name, consumer);
+      const prefix = consumerId(c.name);
+      new CfnOutput(this, `${prefix}FunctionName`, {
+        value: consumer.function.functionName,
+        description: `Function of consumer ${c.name} (topic ${c.topic})`,
+      });
+      new CfnOutput(this, `${prefix}LogGroup`, { value: consumer.logGroupName });
+      new CfnOutput(this, `${prefix}FailureQueueUrl`, {
+        value: consumer.failureQueue.queueUrl,
+        description: `Records consumer ${c.name} could not process`,
+      });
+    }
+    this.consumers = consumers;
+  }
 
-    new CfnOutput(this, 'ConsumerFunctionName', { value: this.consumer.function.functionName });
-    new CfnOutput(this, 'ConsumerLogGroup', { value: `/${config.clusterName}/lambda/consumer` });
-    new CfnOutput(this, 'FailureQueueUrl', { value: this.consumer.failureQueue.queueUrl });
+  /** The first consumer (the only one unless `consumers` lists more). */
+  public get consumer(): MskConsumer {
+    return [...this.consumers.values()][0];
+  }
+
+  private addConsumer(
+    c: ConsumerConfig,
+    props: ConsumerStackProps,
+    endpoint: FailureQueueEndpoint,
+  ): MskConsumer {
+    return new MskConsumer(this, consumerId(c.name), {
+      name: c.name,
+      entry: c.entry,
+      cluster: props.cluster,
+      authentication:
+        c.auth === 'scram'
+          ? { mode: 'scram', secret: props.scramSecretOf(c.scramUser) }
+          : { mode: 'iam' },
+      topic: c.topic,
+      consumerGroup: c.group,
+      startingPosition: lambda.StartingPosition[c.startingPosition],
+      batchSize: c.batchSize,
+      maxBatchingWindow: Duration.seconds(c.batchingWindowSeconds),
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      functionSecurityGroup: props.clientSecurityGroup,
+      failureQueueEndpoint: endpoint,
+      reservedConcurrency: c.reservedConcurrency,
+      timeout: Duration.seconds(c.timeoutSeconds),
+      memorySize: c.memoryMiB,
+      logLevel: c.logLevel,
+      provisionedPollers: isProvisioned(c)
+        ? { minimum: c.minPollers, maximum: c.maxPollers }
+        : undefined,
+      retryAttempts: c.retryAttempts,
+      maxRecordAge:
+        c.maxRecordAgeSeconds === undefined ? undefined : Duration.seconds(c.maxRecordAgeSeconds),
+      bisectBatchOnError: c.bisectBatchOnError,
+      reportBatchItemFailures: c.reportBatchItemFailures,
+      removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
   }
 }

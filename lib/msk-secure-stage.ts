@@ -33,17 +33,29 @@ export class MskSecureStage extends Stage {
       description: description('network: VPC, security groups, platform KMS key'),
       terminationProtection,
     });
+    const network = this.network;
     this.cluster = new ClusterStack(this, 'Cluster', {
       config,
-      network: this.network,
+      vpc: network.vpc,
+      vpcSubnets: network.privateSubnets,
+      brokerSecurityGroup: network.brokerSecurityGroup,
+      clientSecurityGroup: network.clientSecurityGroup,
+      platformKey: network.platformKey,
       description: description('cluster: MSK with SCRAM + IAM, users, topics'),
       terminationProtection,
     });
     this.consumer = new ConsumerStack(this, 'Consumer', {
       config,
-      network: this.network,
-      cluster: this.cluster,
-      description: description(`consumer: MSK-triggered Lambda (${config.consumerAuth})`),
+      cluster: this.cluster.msk,
+      scramSecretOf: (user) => this.cluster.users.secretOf(user),
+      vpc: network.vpc,
+      vpcSubnets: network.privateSubnets,
+      clientSecurityGroup: network.clientSecurityGroup,
+      encryptionKey: network.platformKey.key,
+      logs: network.platformKey,
+      description: description(
+        `consumers: ${config.consumers.map((c) => `${c.name} (${c.auth})`).join(', ')}`,
+      ),
       terminationProtection,
     });
   }

@@ -1,6 +1,5 @@
 import { Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AppConfig } from './config';
 import { PlatformKey } from './constructs/platform-key';
@@ -21,7 +20,6 @@ export class NetworkStack extends Stack {
   public readonly brokerSecurityGroup: ec2.SecurityGroup;
   public readonly clientSecurityGroup: ec2.SecurityGroup;
   public readonly privateSubnets: ec2.SubnetSelection;
-  public readonly publicSubnets: ec2.SubnetSelection;
 
   private readonly azCount: number;
 
@@ -41,7 +39,8 @@ export class NetworkStack extends Stack {
       cidr: config.vpcCidr,
       azCount: config.azCount,
       natGateways: config.natGateways,
-      platformKey: this.platformKey,
+      encryptionKey: this.platformKey.key,
+      logs: this.platformKey,
       prometheusExporters: {
         jmxExporter: config.prometheusJmxExporter,
         nodeExporter: config.prometheusNodeExporter,
@@ -51,7 +50,6 @@ export class NetworkStack extends Stack {
     this.brokerSecurityGroup = network.brokerSecurityGroup;
     this.clientSecurityGroup = network.clientSecurityGroup;
     this.privateSubnets = network.privateSubnets;
-    this.publicSubnets = network.publicSubnets;
   }
 
   /**
@@ -64,10 +62,5 @@ export class NetworkStack extends Stack {
       return super.availabilityZones;
     }
     return Array.from({ length: this.azCount }, (_, i) => Fn.select(i, Fn.getAzs()));
-  }
-
-  /** The platform KMS key. */
-  public get key(): kms.Key {
-    return this.platformKey.key;
   }
 }

@@ -157,8 +157,28 @@ describe('validation rejects bad input with setting, value and what is allowed',
     expect(problemsOf({ vpcCidrr: '10.0.0.0/16' }).message).toMatch(/did you mean 'vpcCidr'/);
   });
 
-  test('unrelated context keys are left alone', () => {
-    expect(() => loadConfig({ somethingElseEntirely: 1 })).not.toThrow();
+  test('no key of ours is silently ignored: an unknown key is an error naming its closest settings', () => {
+    for (const [key, value] of [
+      ['brokerCount', '3'],
+      ['batchSize', '10'],
+      ['retention', '30'],
+    ]) {
+      expect(problemsOf({ [key]: value }).settings).toEqual([key]);
+    }
+    expect(problemsOf({ batchSize: '10' }).message).toMatch(
+      /batchSize = "10": unknown setting \(closest: [^)]+\); every setting is in the configuration table of README\.md/,
+    );
+    expect(problemsOf({ brokerCount: '3' }).message).toMatch(/closest: [^)]*brokersPerAz/);
+  });
+
+  test("CDK's own keys (with ':' or '/') are not ours and still work", () => {
+    expect(() =>
+      loadConfig({
+        '@aws-cdk/core:defaultCrossStackReferences': 'weak',
+        'aws:cdk:enable-path-metadata': true,
+        'availability-zones:account=111122223333:region=eu-west-1': ['a'],
+      }),
+    ).not.toThrow();
   });
 
   test('all problems are reported together, in one error', () => {
@@ -455,5 +475,96 @@ describe('scramRotationDays', () => {
     expect(problemsOf({ scramRotationDays: 1001 }).message).toMatch(
       /scramRotationDays = 1001: must be an integer from 1 to 1000/,
     );
+  });
+});
+
+describe('consumers (a list)', () => {
+  const two = JSON.stringify([
+    { name: 'orders', topic: 'orders' },
+    { name: 'audit', topic: 'orders', group: 'audit', auth: 'iam', batchSize: 500 },
+  ]);
+
+  test('without the setting: one consumer, `consumer`, exactly as the consumer* settings say', () => {
+    expect(loadConfig({ profile: 'prod' }).consumers).toEqual([
+      {
+        name: 'consumer',
+        topic: 'orders',
+        group: 'msk-secure-prod-consumer',
+        auth: 'scram',
+        scramUser: 'consumer',
+        entry: 'consumer/index.ts',
+        startingPosition: 'LATEST',
+        batchSize: 100,
+        batchingWindowSeconds: 1,
+        reservedConcurrency: 10,
+        timeoutSeconds: 60,
+        memoryMiB: 512,
+        logLevel: 'INFO',
+        minPollers: 1,
+        maxPollers: 3,
+        retryAttempts: 3,
+        maxRecordAgeSeconds: 3600,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+      },
+    ]);
+  });
+
+  test('entries override the consumer* defaults; groups default to <cluster>-<name>', () => {
+    const [orders, audit] = loadConfig({ consumers: two, consumerBatchSize: '250' }).consumers;
+    expect(orders).toMatchObject({
+      name: 'orders',
+      group: 'msk-secure-dev-orders',
+      auth: 'scram',
+      batchSize: 250,
+    });
+    expect(audit).toMatchObject({ name: 'audit', group: 'audit', auth: 'iam', batchSize: 500 });
+  });
+
+  test('every problem is reported with its path: duplicates, unknown topic, unknown SCRAM user, on-demand controls, unknown fields', () => {
+    const result = problemsOf({
+      consumers: JSON.stringify([
+        { name: 'orders', topic: 'orders' },
+        { name: 'orders', topic: 'payments' },
+        { name: 'billing', topic: 'orders', scramUser: 'nobody' },
+        { name: 'late', topic: 'orders', retryAttempts: 3 },
+        { name: 'typo', topic: 'orders', batchsize: 5 },
+        { name: 'Bad_Name', topic: 'orders', batchSize: '5' },
+      ]),
+    });
+    expect(result.settings).toEqual([
+      'consumers[4].batchsize',
+      'consumers[5].batchSize',
+      'consumers[1].name',
+      'consumers[1].topic',
+      'consumers[2].scramUser',
+      'consumers[3].retryAttempts',
+    ]);
+    expect(result.message).toContain(
+      'consumers[1].topic = "payments": must be one of the configured topics (orders)',
+    );
+    expect(result.message).toContain(
+      'consumers[2].scramUser = "nobody": must be one of scramUsers (consumer) when auth is "scram"',
+    );
+    expect(result.message).toContain(
+      'consumers[3].retryAttempts = 3: needs provisioned mode (consumers[3].minPollers/consumers[3].maxPollers ≥ 1)',
+    );
+    expect(result.message).toMatch(
+      /consumers\[4\]\.batchsize = 5: unknown field; allowed: name, topic, group, entry, auth/,
+    );
+  });
+
+  test('a handler entry must exist under lambda/', () => {
+    expect(
+      problemsOf({
+        consumers: JSON.stringify([{ name: 'x', topic: 'orders', entry: 'consumers/x/nope.ts' }]),
+      }).message,
+    ).toContain('consumers[0].entry = "consumers/x/nope.ts": must be a handler file under lambda/');
+  });
+
+  test('not JSON, or not a list of objects, is refused', () => {
+    expect(problemsOf({ consumers: '[{' }).settings).toEqual(['consumers']);
+    expect(problemsOf({ consumers: '[]' }).settings).toEqual(['consumers']);
+    expect(problemsOf({ consumers: '["orders"]' }).settings).toEqual(['consumers[0]']);
   });
 });

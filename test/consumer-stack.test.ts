@@ -267,3 +267,69 @@ describe('IAM: exact statements, no managed or inline policies', () => {
     );
   });
 });
+
+describe('two consumers (consumers setting), nag-clean under all three packs', () => {
+  // The example: a second consumer on the same topic with its own group, over IAM.
+  const two = synthesize({
+    consumers: JSON.stringify([
+      { name: 'orders', topic: 'orders' },
+      { name: 'audit', topic: 'orders', group: 'audit', auth: 'iam' },
+    ]),
+  }).consumer;
+
+  test('two functions, two mappings, two log groups, two failure queues, one SQS endpoint', () => {
+    two.resourceCountIs('AWS::Lambda::Function', 2);
+    two.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    two.resourceCountIs('AWS::SQS::Queue', 2);
+    two.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    expect(
+      Object.values(two.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName),
+    ).toEqual(['/msk-secure-dev/lambda/orders', '/msk-secure-dev/lambda/audit']);
+  });
+
+  test('each mapping: its topic, group and authentication', () => {
+    const mappings = Object.values(two.findResources('AWS::Lambda::EventSourceMapping')).map(
+      (m) => ({
+        topics: m.Properties.Topics,
+        group: m.Properties.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId,
+        scram: m.Properties.SourceAccessConfigurations?.[0]?.Type,
+      }),
+    );
+    expect(mappings).toEqual([
+      { topics: ['orders'], group: 'msk-secure-dev-orders', scram: 'SASL_SCRAM_512_AUTH' },
+      { topics: ['orders'], group: 'audit', scram: undefined },
+    ]);
+  });
+
+  test('each function: its own service name for logs and metrics', () => {
+    const services = Object.values(two.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+    );
+    expect(services).toEqual(['orders', 'audit']);
+  });
+
+  test('the shared endpoint admits HTTPS from the pollers (cluster group) and the functions, once each', () => {
+    const ingress = Object.values(two.findResources('AWS::EC2::SecurityGroupIngress')).filter(
+      (r) => r.Properties.FromPort === 443,
+    );
+    expect(ingress.map((r) => r.Properties.Description).sort()).toEqual([
+      'HTTPS from Kafka clients',
+      'HTTPS from Lambda MSK pollers',
+    ]);
+  });
+
+  test('outputs per consumer', () => {
+    expect(
+      Object.keys(two.toJSON().Outputs)
+        .filter((k) => !k.startsWith('Publish'))
+        .sort(),
+    ).toEqual([
+      'AuditFailureQueueUrl',
+      'AuditFunctionName',
+      'AuditLogGroup',
+      'OrdersFailureQueueUrl',
+      'OrdersFunctionName',
+      'OrdersLogGroup',
+    ]);
+  });
+});

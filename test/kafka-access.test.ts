@@ -18,12 +18,15 @@ function fixture() {
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
-    platformKey: new PlatformKey(stack, 'Key', {
-      aliasName: 'orders',
-      logGroupNamePrefix: '/orders/',
-      logRetentionDays: 7,
-      removalPolicy: RemovalPolicy.DESTROY,
-    }),
+    ...(() => {
+      const key = new PlatformKey(stack, 'Key', {
+        aliasName: 'orders',
+        logGroupNamePrefix: '/orders/',
+        logRetentionDays: 7,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      return { encryptionKey: key.key, logs: key };
+    })(),
     ebsVolumeGiB: 10,
   });
   const role = new iam.Role(stack, 'App', {

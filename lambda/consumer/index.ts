@@ -11,7 +11,7 @@
  */
 import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MSKEvent } from 'aws-lambda';
+import type { Context, MSKEvent } from 'aws-lambda';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { decodeRecord, partitionsOf } from './decode';
@@ -51,7 +51,7 @@ export async function consume(
   event: Pick<MSKEvent, 'records'>,
   options: ConsumeOptions,
 ): Promise<KafkaBatchResponse> {
-  const process = options.process ?? processRecord;
+  const processStep = options.process ?? processRecord;
   const failures: KafkaBatchResponse['batchItemFailures'] = [];
   let processed = 0;
   let skipped = 0;
@@ -63,7 +63,7 @@ export async function consume(
       const record = decodeRecord(records[i]);
       if (debug) logRecord(record);
       try {
-        const pending = process(record);
+        const pending = processStep(record);
         // Await only what is asynchronous: a microtask per record is measurable at 6 MB.
         if (pending) await pending;
         processed++;
@@ -109,7 +109,8 @@ function recordOutcome(processed: number, failed: number, skipped: number): void
 const reportBatchItemFailures = process.env.REPORT_BATCH_ITEM_FAILURES === 'true';
 
 /** Lambda entry point. */
-export async function handler(event: MSKEvent): Promise<KafkaBatchResponse> {
+export async function handler(event: MSKEvent, context?: Context): Promise<KafkaBatchResponse> {
+  if (context) logger.addContext(context);
   try {
     return await consume(event, { reportBatchItemFailures });
   } finally {

@@ -101,6 +101,7 @@ export async function handler(
   event: CdkCustomResourceEvent,
   context: Context,
 ): Promise<CdkCustomResourceResponse> {
+  logger.addContext(context);
   try {
     return await onEvent(event, {
       kafka,

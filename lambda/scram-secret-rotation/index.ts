@@ -17,7 +17,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretsManagerRotationEvent } from 'aws-lambda';
+import type { SecretsManagerRotationEvent, Context } from 'aws-lambda';
 import { logger } from '../shared/logger';
 import { EXCLUDED_CHARACTERS, PASSWORD_LENGTH } from './password-policy';
 
@@ -169,7 +169,11 @@ async function finishSecret(
 
 const secretsManager = new SecretsManagerClient({});
 
-export async function handler(event: SecretsManagerRotationEvent): Promise<void> {
+export async function handler(
+  event: SecretsManagerRotationEvent,
+  context?: Context,
+): Promise<void> {
+  if (context) logger.addContext(context);
   try {
     await onRotation(event, secretsManager);
   } catch (error) {

@@ -5,6 +5,8 @@
  * individual overrides by context key (`-c azCount=3`), then validates everything before any
  * construct exists and throws one `ConfigError` that lists every problem.
  */
+import type { KafkaTopic } from '../constructs/kafka-topics';
+import type { EnhancedMonitoring } from '../constructs/secure-msk-cluster';
 import {
   asBoolean,
   asEnum,
@@ -16,17 +18,36 @@ import {
   asStringMap,
   Parser,
 } from './parse';
-import { closestKey, ConfigError, parseIpv4Cidr, Problems } from './validation';
+import {
+  CONSUMER_AUTH_MODES,
+  CONSUMER_DEFAULT_KEYS,
+  ConsumerAuth,
+  ConsumerConfig,
+  ConsumerDefaults,
+  LOG_LEVELS,
+  LogLevel,
+  resolveConsumers,
+  STARTING_POSITIONS,
+  StartingPosition,
+  validateConsumers,
+} from './consumers';
+import { closestKey, ConfigError, editDistance, parseIpv4Cidr, Problems } from './validation';
+
+export {
+  CONSUMER_AUTH_MODES,
+  consumerId,
+  isProvisioned,
+  LOG_LEVELS,
+  PROVISIONED_ONLY_FIELDS,
+  STARTING_POSITIONS,
+} from './consumers';
+export type { ConsumerAuth, ConsumerConfig, LogLevel, StartingPosition } from './consumers';
 
 export { ConfigError } from './validation';
 export type { ConfigProblem } from './validation';
 
 export const PROFILES = ['dev', 'prod'] as const;
 export type Profile = (typeof PROFILES)[number];
-
-export const CONSUMER_AUTH_MODES = ['scram', 'iam'] as const;
-/** How the Lambda consumer authenticates to the cluster. */
-export type ConsumerAuth = (typeof CONSUMER_AUTH_MODES)[number];
 
 export const COMPLIANCE_LEVELS = ['aws-solutions', 'all'] as const;
 /** Which cdk-nag packs run on synth: AwsSolutions only, or AwsSolutions + NIST 800-53 R5 + HIPAA. */
@@ -43,36 +64,11 @@ export const ENHANCED_MONITORING_LEVELS = [
   'PER_BROKER',
   'PER_TOPIC_PER_BROKER',
   'PER_TOPIC_PER_PARTITION',
-] as const;
-/** MSK enhanced monitoring level (CloudWatch metrics granularity). */
-export type EnhancedMonitoring = (typeof ENHANCED_MONITORING_LEVELS)[number];
+] as const satisfies readonly EnhancedMonitoring[];
+export type { EnhancedMonitoring };
 
-export const STARTING_POSITIONS = ['LATEST', 'TRIM_HORIZON'] as const;
-/** Where a new consumer group starts reading. */
-export type StartingPosition = (typeof STARTING_POSITIONS)[number];
-
-export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** A Kafka topic created with `AWS::MSK::Topic`. */
-export interface TopicConfig {
-  /** Topic name: up to 249 of `[a-zA-Z0-9._-]`, not `.` or `..`. */
-  readonly name: string;
-  /** Partitions, at least 1. */
-  readonly partitions: number;
-  /**
-   * Replicas of each partition, at most the broker count.
-   *
-   * @default the cluster's `default.replication.factor` (min(3, brokers))
-   */
-  readonly replicationFactor?: number;
-  /**
-   * Topic-level Kafka configs, e.g. `{ "retention.ms": "604800000" }`.
-   *
-   * @default none: the cluster's defaults apply
-   */
-  readonly configs?: Record<string, string>;
-}
+/** A Kafka topic created with `AWS::MSK::Topic` (see `KafkaTopic`). */
+export type TopicConfig = KafkaTopic;
 
 export interface AppConfig {
   /** The profile the defaults came from. */
@@ -171,9 +167,16 @@ export interface AppConfig {
   readonly consumerBisectBatchOnError?: boolean;
   /** The handler reports exactly the failed records (provisioned mode only). */
   readonly consumerReportBatchItemFailures?: boolean;
+
+  /**
+   * The MSK-triggered consumers (`-c consumers='[{"name":"orders","topic":"orders"}]'`); each
+   * entry's unset fields come from the `consumer*` settings above. Without the setting: one
+   * consumer, `consumer`, from `consumerTopic`, `consumerGroup` and the `consumer*` settings.
+   */
+  readonly consumers: readonly ConsumerConfig[];
 }
 
-type Settings = Omit<AppConfig, 'profile'>;
+type Settings = Omit<AppConfig, 'profile' | 'consumers'>;
 
 const isTopicList = (v: unknown): boolean =>
   Array.isArray(v) &&
@@ -224,7 +227,7 @@ const SETTINGS: { readonly [K in keyof Settings]-?: Parser<Settings[K]> } = {
 };
 
 /** Every context key this app reads. */
-export const SETTING_KEYS: readonly string[] = ['profile', ...Object.keys(SETTINGS)];
+export const SETTING_KEYS: readonly string[] = ['profile', 'consumers', ...Object.keys(SETTINGS)];
 
 /**
  * Profile defaults. `natGateways` is absent from `prod` on purpose: prod puts one NAT gateway in
@@ -327,15 +330,29 @@ export function loadConfig(context: Record<string, unknown>): AppConfig {
     else problems.add(key, raw, parsed.expected);
   }
   const merged = { ...defaults, ...overrides } as ProfileDefaults;
+  const consumerTopic = merged.consumerTopic ?? merged.topics[0]?.name ?? '';
+  const consumerGroup = merged.consumerGroup ?? `${merged.clusterName}-consumer`;
+  const consumerDefaults = Object.fromEntries(
+    Object.entries(CONSUMER_DEFAULT_KEYS).map(([field, key]) => [
+      field,
+      merged[key as keyof ProfileDefaults],
+    ]),
+  ) as unknown as ConsumerDefaults;
   const config: AppConfig = {
     ...merged,
     profile,
     natGateways: merged.natGateways ?? merged.azCount,
-    consumerTopic: merged.consumerTopic ?? merged.topics[0]?.name ?? '',
-    consumerGroup: merged.consumerGroup ?? `${merged.clusterName}-consumer`,
+    consumerTopic,
+    consumerGroup,
+    consumers: resolveConsumers(
+      context.consumers,
+      { ...consumerDefaults, topic: consumerTopic, group: consumerGroup },
+      merged.clusterName,
+      problems,
+    ),
   };
 
-  validate(config, problems);
+  validate(config, problems, context.consumers !== undefined);
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return config;
@@ -343,18 +360,30 @@ export function loadConfig(context: Record<string, unknown>): AppConfig {
 
 function reportMisspeltKeys(context: Record<string, unknown>, problems: Problems): void {
   for (const key of Object.keys(context)) {
-    // Feature flags (`@aws-cdk/...`) and CLI/internal keys (`aws:cdk:...`) are not ours.
+    // Feature flags (`@aws-cdk/...`), CLI and lookup keys (`aws:cdk:...`) are not ours: every
+    // key of ours has neither ':' nor '/', so any other key is a mistake, never ignored.
     if (SETTING_KEYS.includes(key) || key.includes(':') || key.includes('/')) continue;
     const suggestion = closestKey(key, SETTING_KEYS);
-    if (suggestion) {
-      problems.add(key, context[key], `unknown setting; did you mean '${suggestion}'?`);
-    }
+    const closest = [...SETTING_KEYS]
+      .sort(
+        (a, b) =>
+          editDistance(key.toLowerCase(), a.toLowerCase()) -
+          editDistance(key.toLowerCase(), b.toLowerCase()),
+      )
+      .slice(0, 3);
+    problems.add(
+      key,
+      context[key],
+      suggestion
+        ? `unknown setting; did you mean '${suggestion}'?`
+        : `unknown setting (closest: ${closest.join(', ')}); every setting is in the configuration table of README.md`,
+    );
   }
 }
 
 const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,63}$/;
 
-function validate(c: AppConfig, problems: Problems): void {
+function validate(c: AppConfig, problems: Problems, consumersGiven: boolean): void {
   problems.check(
     CLUSTER_NAME.test(c.clusterName),
     'clusterName',
@@ -409,102 +438,28 @@ function validate(c: AppConfig, problems: Problems): void {
   }
 
   problems.oneOf('logRetentionDays', c.logRetentionDays, LOG_RETENTION_DAYS);
-  problems.oneOf('consumerAuth', c.consumerAuth, CONSUMER_AUTH_MODES);
   problems.oneOf('compliance', c.compliance, COMPLIANCE_LEVELS);
   // Cross-checks against users and topics only when those are valid themselves, so that one
   // mistake is reported once.
-  validateConsumer(c, problems, validateCluster(c, problems));
-}
-
-/** The error-handling controls AWS offers for Kafka event sources only in provisioned mode. */
-export const PROVISIONED_ONLY_SETTINGS = [
-  'consumerRetryAttempts',
-  'consumerMaxRecordAgeSeconds',
-  'consumerBisectBatchOnError',
-  'consumerReportBatchItemFailures',
-] as const;
-
-/** Whether the consumer's event source mapping runs in provisioned mode. */
-export const isProvisioned = (
-  c: Pick<AppConfig, 'consumerMinPollers' | 'consumerMaxPollers'>,
-): boolean => c.consumerMinPollers > 0 || c.consumerMaxPollers > 0;
-
-/** Kafka consumer-group ids Lambda accepts. */
-const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
-/** Lambda's limit for functions behind an MSK event source. */
-const MAX_MSK_FUNCTION_TIMEOUT_SECONDS = 840;
-
-function validateConsumer(
-  c: AppConfig,
-  problems: Problems,
-  valid: { usersValid: boolean; topicsValid: boolean },
-): void {
-  const topicNames = c.topics.map((t) => t.name);
-  problems.check(
-    !valid.topicsValid || topicNames.includes(c.consumerTopic),
-    'consumerTopic',
-    c.consumerTopic,
-    `must be one of the configured topics (${topicNames.join(', ') || 'none'})`,
+  const valid = validateCluster(c, problems);
+  validateConsumers(
+    c.consumers,
+    {
+      topics: valid.topicsValid ? c.topics.map((t) => t.name) : undefined,
+      scramUsers: valid.usersValid ? c.scramUsers : undefined,
+      setting: consumersGiven
+        ? (i, field) => `consumers[${i}].${field}`
+        : (_i, field) =>
+            field === 'topic'
+              ? 'consumerTopic'
+              : field === 'group'
+                ? 'consumerGroup'
+                : field in CONSUMER_DEFAULT_KEYS
+                  ? CONSUMER_DEFAULT_KEYS[field as keyof typeof CONSUMER_DEFAULT_KEYS]
+                  : `consumers[0].${field}`,
+    },
+    problems,
   );
-  problems.check(
-    CONSUMER_GROUP.test(c.consumerGroup),
-    'consumerGroup',
-    c.consumerGroup,
-    'must be 1–200 characters of letters, digits and - / * : _ + = . @',
-  );
-  if (c.consumerAuth === 'scram' && valid.usersValid) {
-    problems.check(
-      c.scramUsers.includes(c.consumerScramUser),
-      'consumerScramUser',
-      c.consumerScramUser,
-      `must be one of scramUsers (${c.scramUsers.join(', ')}) when consumerAuth is "scram"`,
-    );
-  }
-  problems.oneOf('consumerStartingPosition', c.consumerStartingPosition, STARTING_POSITIONS);
-  problems.integerInRange('consumerBatchSize', c.consumerBatchSize, 1, 10_000);
-  problems.integerInRange('consumerBatchingWindowSeconds', c.consumerBatchingWindowSeconds, 0, 300);
-  problems.integerInRange('consumerReservedConcurrency', c.consumerReservedConcurrency, 0, 1000);
-  problems.integerInRange(
-    'consumerTimeoutSeconds',
-    c.consumerTimeoutSeconds,
-    1,
-    MAX_MSK_FUNCTION_TIMEOUT_SECONDS,
-  );
-  problems.integerInRange('consumerMemoryMiB', c.consumerMemoryMiB, 128, 10_240);
-  problems.oneOf('consumerLogLevel', c.consumerLogLevel, LOG_LEVELS);
-
-  const provisioned = isProvisioned(c);
-  if (provisioned) {
-    problems.integerInRange('consumerMinPollers', c.consumerMinPollers, 1, 200);
-    problems.integerInRange(
-      'consumerMaxPollers',
-      c.consumerMaxPollers,
-      Math.max(1, c.consumerMinPollers),
-      2000,
-    );
-  }
-  if (c.consumerRetryAttempts !== undefined) {
-    problems.integerInRange('consumerRetryAttempts', c.consumerRetryAttempts, 0, 10_000);
-  }
-  if (c.consumerMaxRecordAgeSeconds !== undefined) {
-    problems.integerInRange(
-      'consumerMaxRecordAgeSeconds',
-      c.consumerMaxRecordAgeSeconds,
-      60,
-      604_800,
-    );
-  }
-  if (!provisioned) {
-    for (const key of PROVISIONED_ONLY_SETTINGS) {
-      problems.check(
-        c[key] === undefined,
-        key,
-        c[key],
-        'needs provisioned mode (consumerMinPollers/consumerMaxPollers ≥ 1): Lambda offers Kafka ' +
-          'error-handling controls only for provisioned event pollers; set it to "none" or turn provisioned mode on',
-      );
-    }
-  }
 }
 
 /** `major.minor.(patch|x)[.kraft]`, at least 3.6.0; 4.x exists only in KRaft mode. */

@@ -1,13 +1,16 @@
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SecureCustomResourceProvider } from './custom-resource-provider';
-import { PlatformKey } from './platform-key';
-import { FunctionNetworkProps, grantOnAllResources } from './secure-function';
+import {
+  FunctionEncryptionProps,
+  FunctionNetworkProps,
+  grantOnAllResources,
+} from './secure-function';
 
 /** `vpc`, `vpcSubnets`, `securityGroups`: the handler's network (private subnets, HTTPS egress). */
-export interface ClusterBootstrapBrokersProps extends FunctionNetworkProps {
+export interface ClusterBootstrapBrokersProps
+  extends FunctionNetworkProps, FunctionEncryptionProps {
   readonly clusterArn: string;
-  readonly platformKey: PlatformKey;
 }
 
 /**
@@ -25,7 +28,8 @@ export class ClusterBootstrapBrokers extends Construct {
     const provider = new SecureCustomResourceProvider(this, 'Provider', {
       entry: 'cluster-bootstrap-brokers/index.ts',
       description: 'MSK bootstrap brokers custom resource (msk-secure-stack)',
-      platformKey: props.platformKey,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
       logGroupName: 'custom-resources/bootstrap-brokers',
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,

@@ -5,14 +5,19 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformKey } from './platform-key';
-import { FunctionNetworkProps, grantLambdaVpcAccess, SecureFunction } from './secure-function';
+import { createEncryptedLogGroup } from './encrypted-logs';
+import {
+  FunctionEncryptionProps,
+  FunctionNetworkProps,
+  grantLambdaVpcAccess,
+  SecureFunction,
+} from './secure-function';
 
-export interface SecureCustomResourceProviderProps extends FunctionNetworkProps {
-  /** Handler source, relative to `lambda/`. */
+export interface SecureCustomResourceProviderProps
+  extends FunctionNetworkProps, FunctionEncryptionProps {
+  /** Handler source: absolute, or relative to this repository's `lambda/`. */
   readonly entry: string;
   readonly description: string;
-  readonly platformKey: PlatformKey;
   /** Log-group name stem, e.g. `custom-resources/scram-secret-association`. */
   readonly logGroupName: string;
   /**
@@ -43,7 +48,8 @@ export class SecureCustomResourceProvider extends Construct {
     this.handler = new SecureFunction(this, 'Handler', {
       entry: props.entry,
       description: props.description,
-      platformKey: props.platformKey,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
       logGroupName: props.logGroupName,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -58,9 +64,10 @@ export class SecureCustomResourceProvider extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     grantLambdaVpcAccess(frameworkRole);
-    const frameworkLogGroup = props.platformKey.createLogGroup(
+    const frameworkLogGroup = createEncryptedLogGroup(
       this,
       'FrameworkLogGroup',
+      props.logs,
       `${props.logGroupName}-framework`,
     );
     frameworkLogGroup.grantWrite(frameworkRole);
@@ -72,7 +79,7 @@ export class SecureCustomResourceProvider extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      providerFunctionEnvEncryption: props.platformKey.key,
+      providerFunctionEnvEncryption: props.encryptionKey,
     });
 
     const handlerLogicalId = Stack.of(this).getLogicalId(

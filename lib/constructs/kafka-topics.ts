@@ -1,12 +1,31 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import { TopicConfig } from '../config';
+
+/** A Kafka topic created with `AWS::MSK::Topic`. */
+export interface KafkaTopic {
+  /** Topic name: up to 249 of `[a-zA-Z0-9._-]`, not `.` or `..`. */
+  readonly name: string;
+  /** Partitions, at least 1. */
+  readonly partitions: number;
+  /**
+   * Replicas of each partition, at most the broker count.
+   *
+   * @default the `defaultReplicationFactor` of `KafkaTopics`
+   */
+  readonly replicationFactor?: number;
+  /**
+   * Topic-level Kafka configs, e.g. `{ "retention.ms": "604800000" }`.
+   *
+   * @default none: the cluster's defaults apply
+   */
+  readonly configs?: Readonly<Record<string, string>>;
+}
 
 export interface KafkaTopicsProps {
   /** ARN of the cluster the topics live in. */
   readonly clusterArn: string;
-  readonly topics: readonly TopicConfig[];
+  readonly topics: readonly KafkaTopic[];
   /** Replication factor for topics that do not set one. */
   readonly defaultReplicationFactor: number;
   /**

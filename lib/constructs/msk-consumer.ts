@@ -6,53 +6,123 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
-import { HTTPS_PORT } from './kafka-ports';
-import { PlatformKey } from './platform-key';
-import { grantOnAllResources, SecureFunction } from './secure-function';
-import { SecureMskCluster } from './secure-msk-cluster';
+import { FailureQueueEndpoint } from './failure-queue-endpoint';
+import { FunctionEncryptionProps, grantOnAllResources, SecureFunction } from './secure-function';
+import { IMskCluster } from './secure-msk-cluster';
 
 /** How the event source mapping authenticates to the cluster. */
 export type ConsumerAuthentication =
   { readonly mode: 'scram'; readonly secret: secretsmanager.ISecret } | { readonly mode: 'iam' };
 
-export interface MskConsumerProps {
-  readonly cluster: SecureMskCluster;
+export interface MskConsumerProps extends FunctionEncryptionProps {
+  /**
+   * Name of the consumer: its log group `<prefix>lambda/<name>`, its Powertools service name and
+   * its resources' descriptions. Lower-case letters, digits and hyphens.
+   */
+  readonly name: string;
+  readonly cluster: IMskCluster;
   readonly authentication: ConsumerAuthentication;
   readonly topic: string;
   readonly consumerGroup: string;
-  readonly startingPosition: lambda.StartingPosition;
-  readonly batchSize: number;
-  readonly maxBatchingWindow: Duration;
-  readonly platformKey: PlatformKey;
+  /**
+   * The handler (exporting `handler`): absolute, or relative to this repository's `lambda/`.
+   *
+   * @default 'consumer/index.ts' - the template consumer
+   */
+  readonly entry?: string;
+  /** @default lambda.StartingPosition.LATEST */
+  readonly startingPosition?: lambda.StartingPosition;
+  /** Records per invocation, 1–10000. @default 100 */
+  readonly batchSize?: number;
+  /** At most 5 minutes. @default Duration.seconds(1) */
+  readonly maxBatchingWindow?: Duration;
   readonly vpc: ec2.IVpc;
   readonly vpcSubnets: ec2.SubnetSelection;
   /** Security group of the function (the clients group). */
   readonly functionSecurityGroup: ec2.ISecurityGroup;
-  /** Security group of the cluster: Lambda's pollers use it, so the SQS endpoint must admit it. */
-  readonly clusterSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * The SQS endpoint the on-failure destination needs in the cluster's VPC; share one among
+   * the consumers of a VPC.
+   *
+   * @default - a new endpoint (only one per VPC can exist: give it for a second consumer)
+   */
+  readonly failureQueueEndpoint?: FailureQueueEndpoint;
   /**
    * Reserved concurrency; 0 leaves the function unreserved.
+   *
+   * @default 0
    */
-  readonly reservedConcurrency: number;
-  readonly timeout: Duration;
-  readonly memorySize: number;
-  readonly logLevel: string;
+  readonly reservedConcurrency?: number;
+  /** At most 14 minutes (MSK event sources). @default Duration.minutes(1) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 'INFO' */
+  readonly logLevel?: string;
   /**
    * Provisioned-mode pollers.
    *
    * @default - on-demand mode
    */
   readonly provisionedPollers?: { readonly minimum: number; readonly maximum: number };
-  /** @default - Lambda's default (infinite, capped at 10 with a destination) */
+  /** Provisioned mode only. @default - Lambda's default (infinite, capped at 10 with a destination) */
   readonly retryAttempts?: number;
-  /** @default - Lambda's default (infinite) */
+  /** Provisioned mode only. @default - Lambda's default (infinite) */
   readonly maxRecordAge?: Duration;
-  /** @default false */
+  /** Provisioned mode only. @default false */
   readonly bisectBatchOnError?: boolean;
-  /** @default false */
+  /** Provisioned mode only. @default false */
   readonly reportBatchItemFailures?: boolean;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Lambda's limit for functions behind an MSK event source (Lambda Developer Guide, with-msk). */
+const MAX_MSK_FUNCTION_TIMEOUT = Duration.minutes(14);
+const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Checks the props before anything is created; the message names the prop and the value. */
+function validate(props: MskConsumerProps): void {
+  const fail = (prop: string, value: unknown, allowed: string) => {
+    throw new Error(`MskConsumer ${props.name}: ${prop} = ${JSON.stringify(value)}: ${allowed}`);
+  };
+  if (!CONSUMER_NAME.test(props.name)) {
+    fail(
+      'name',
+      props.name,
+      'must be 1–40 lower-case letters, digits and hyphens, starting with a letter',
+    );
+  }
+  const batchSize = props.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    fail('batchSize', batchSize, 'must be an integer from 1 to 10000');
+  }
+  if (props.timeout && props.timeout.toSeconds() > MAX_MSK_FUNCTION_TIMEOUT.toSeconds()) {
+    fail(
+      'timeout',
+      `${props.timeout.toSeconds()} s`,
+      'must be at most 14 minutes for an MSK event source',
+    );
+  }
+  if (props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 300) {
+    fail('maxBatchingWindow', `${props.maxBatchingWindow.toSeconds()} s`, 'must be at most 300 s');
+  }
+  if (!props.provisionedPollers) {
+    for (const prop of [
+      'retryAttempts',
+      'maxRecordAge',
+      'bisectBatchOnError',
+      'reportBatchItemFailures',
+    ] as const) {
+      if (props[prop] !== undefined) {
+        fail(
+          prop,
+          props[prop] instanceof Duration ? `${props[prop].toSeconds()} s` : props[prop],
+          'needs provisionedPollers: Lambda offers Kafka error-handling controls only in provisioned mode',
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -79,36 +149,40 @@ const ESM_NETWORK_ACTIONS = [
 export class MskConsumer extends Construct {
   public readonly function: lambda.IFunction;
   public readonly role: iam.IRole;
+  public readonly logGroupName: string;
   public readonly failureQueue: sqs.Queue;
   public readonly eventSourceMapping: lambda.EventSourceMapping;
-  public readonly sqsEndpoint: ec2.InterfaceVpcEndpoint;
+  public readonly failureQueueEndpoint: FailureQueueEndpoint;
 
   constructor(scope: Construct, id: string, props: MskConsumerProps) {
     super(scope, id);
-    const { cluster, platformKey } = props;
+    validate(props);
+    const { cluster } = props;
     const reportBatchItemFailures = props.reportBatchItemFailures ?? false;
+    const reservedConcurrency = props.reservedConcurrency ?? 0;
 
     const fn = new SecureFunction(this, 'Handler', {
-      entry: 'consumer/index.ts',
-      description: `MSK consumer of topic ${props.topic} (msk-secure-stack)`,
-      platformKey,
-      logGroupName: 'lambda/consumer',
+      entry: props.entry ?? 'consumer/index.ts',
+      description: `MSK consumer ${props.name} of topic ${props.topic} (msk-secure-stack)`,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
+      logGroupName: `lambda/${props.name}`,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: [props.functionSecurityGroup],
-      timeout: props.timeout,
-      memorySize: props.memorySize,
-      reservedConcurrentExecutions:
-        props.reservedConcurrency > 0 ? props.reservedConcurrency : undefined,
+      timeout: props.timeout ?? Duration.minutes(1),
+      memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: reservedConcurrency > 0 ? reservedConcurrency : undefined,
       unreservedReason:
-        'consumerReservedConcurrency=0: an account with the default concurrency quota of 10 cannot ' +
+        'reservedConcurrency=0: an account with the default concurrency quota of 10 cannot ' +
         'reserve any; concurrency is bounded by the topic partitions (one invocation per partition).',
       noDeadLetterQueueReason:
         'Invoked synchronously by the MSK event source mapping; records that keep failing go to the ' +
         "mapping's on-failure SQS destination (failureQueue), not to a function DLQ.",
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'msk-consumer',
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        // The handler's contract (lambda/consumer/index.ts, lambda/shared/*): same names.
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'MskSecureStack',
         REPORT_BATCH_ITEM_FAILURES: String(reportBatchItemFailures),
       },
@@ -116,6 +190,7 @@ export class MskConsumer extends Construct {
     });
     this.function = fn.function;
     this.role = fn.role;
+    this.logGroupName = `${props.logs.logGroupNamePrefix}lambda/${props.name}`;
 
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -129,7 +204,7 @@ export class MskConsumer extends Construct {
 
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: platformKey.key,
+      encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Marks the queue as a dead-letter queue (Control Tower CT.SQS.PR.1 accepts a queue with a
@@ -159,20 +234,29 @@ export class MskConsumer extends Construct {
       new iam.PolicyStatement({
         sid: 'FailureDestinationKey',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [platformKey.key.keyArn],
+        resources: [props.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
       }),
     );
-    this.sqsEndpoint = this.addSqsEndpoint(props);
+    this.failureQueueEndpoint =
+      props.failureQueueEndpoint ??
+      new FailureQueueEndpoint(this, 'SqsEndpoint', {
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+      });
+    for (const group of cluster.connections.securityGroups) {
+      this.failureQueueEndpoint.allowFrom(group, 'HTTPS from Lambda MSK pollers');
+    }
+    this.failureQueueEndpoint.allowFrom(props.functionSecurityGroup, 'HTTPS from Kafka clients');
 
     this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSourceMapping', {
       target: fn.function,
       eventSourceArn: cluster.clusterArn,
       kafkaTopic: props.topic,
       kafkaConsumerGroupId: props.consumerGroup,
-      startingPosition: props.startingPosition,
-      batchSize: props.batchSize,
-      maxBatchingWindow: props.maxBatchingWindow,
+      startingPosition: props.startingPosition ?? lambda.StartingPosition.LATEST,
+      batchSize: props.batchSize ?? 100,
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
       sourceAccessConfigurations,
       // Our own binding: SqsDlq would also grant kms:ReEncrypt* / GenerateDataKey* wildcards.
       onFailure: { bind: () => ({ destination: this.failureQueue.queueArn }) },
@@ -226,7 +310,7 @@ export class MskConsumer extends Construct {
       new iam.PolicyStatement({
         sid: 'ScramSecretDecrypt',
         actions: ['kms:Decrypt'],
-        resources: [props.platformKey.key.keyArn],
+        resources: [auth.secret.encryptionKey?.keyArn ?? props.encryptionKey.keyArn],
         conditions: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
       }),
     );
@@ -236,33 +320,5 @@ export class MskConsumer extends Construct {
         uri: auth.secret.secretArn,
       },
     ];
-  }
-
-  /** AWS requires an endpoint for the on-failure destination's service in the cluster's VPC. */
-  private addSqsEndpoint(props: MskConsumerProps): ec2.InterfaceVpcEndpoint {
-    const endpointGroup = new ec2.SecurityGroup(this, 'SqsEndpointSecurityGroup', {
-      vpc: props.vpc,
-      description:
-        'SQS interface endpoint: HTTPS from Lambda MSK pollers (cluster group) and clients',
-      allowAllOutbound: false,
-    });
-    endpointGroup.addIngressRule(
-      props.clusterSecurityGroup,
-      ec2.Port.tcp(HTTPS_PORT),
-      'HTTPS from Lambda MSK pollers',
-    );
-    endpointGroup.addIngressRule(
-      props.functionSecurityGroup,
-      ec2.Port.tcp(HTTPS_PORT),
-      'HTTPS from Kafka clients',
-    );
-    return new ec2.InterfaceVpcEndpoint(this, 'SqsEndpoint', {
-      vpc: props.vpc,
-      service: ec2.InterfaceVpcEndpointAwsService.SQS,
-      subnets: props.vpcSubnets,
-      securityGroups: [endpointGroup],
-      privateDnsEnabled: true,
-      open: false,
-    });
   }
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
 
 export interface PlatformKeyProps {
   /** Alias name without the `alias/` prefix (the cluster name). */
@@ -45,7 +46,7 @@ export const LOGS_KEY_ACTIONS = KEY_USE_ACTIONS.filter((action) => action !== 'k
  * Only the account root has `kms:*` (the CDK default key policy, which delegates to IAM);
  * every service gets exactly the actions it needs, scoped by condition.
  */
-export class PlatformKey extends Construct {
+export class PlatformKey extends Construct implements EncryptedLogs {
   public readonly key: kms.Key;
   /**
    * The same key as a reference: constructs that would add their own statements to the key
@@ -158,16 +159,28 @@ export class PlatformKey extends Construct {
     this.keyReference = kms.Key.fromKeyArn(this, 'KeyReference', this.key.keyArn);
   }
 
+  /** `EncryptedLogs`: the key itself. */
+  public get encryptionKey(): kms.IKey {
+    return this.key;
+  }
+
+  public get logGroupNamePrefix(): string {
+    return this.props.logGroupNamePrefix;
+  }
+
+  public get logRetention(): logs.RetentionDays {
+    return this.props.logRetentionDays as logs.RetentionDays;
+  }
+
+  public get logRemovalPolicy(): RemovalPolicy {
+    return this.props.removalPolicy ?? RemovalPolicy.RETAIN;
+  }
+
   /**
    * A log group encrypted with this key, named `<logGroupNamePrefix><name>` (the only names the
    * key policy lets CloudWatch Logs use the key for), with the platform's retention.
    */
   public createLogGroup(scope: Construct, id: string, name: string): logs.LogGroup {
-    return new logs.LogGroup(scope, id, {
-      logGroupName: `${this.props.logGroupNamePrefix}${name}`,
-      encryptionKey: this.key,
-      retention: this.props.logRetentionDays as logs.RetentionDays,
-      removalPolicy: this.props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
+    return createEncryptedLogGroup(scope, id, this, name);
   }
 }

@@ -3,13 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SecureCustomResourceProvider } from './custom-resource-provider';
-import { PlatformKey } from './platform-key';
-import { FunctionNetworkProps } from './secure-function';
+import { FunctionEncryptionProps, FunctionNetworkProps } from './secure-function';
 
-export interface RestrictDefaultSecurityGroupProps extends FunctionNetworkProps {
+export interface RestrictDefaultSecurityGroupProps
+  extends FunctionNetworkProps, FunctionEncryptionProps {
   /** The VPC whose default security group is emptied (created with `restrictDefaultSecurityGroup: false`). */
   readonly vpc: ec2.Vpc;
-  readonly platformKey: PlatformKey;
 }
 
 /**
@@ -29,7 +28,8 @@ export class RestrictDefaultSecurityGroup extends Construct {
     const provider = new SecureCustomResourceProvider(this, 'Provider', {
       entry: 'restrict-default-security-group/index.ts',
       description: 'Default security group restriction custom resource (msk-secure-stack)',
-      platformKey: props.platformKey,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
       logGroupName: 'custom-resources/restrict-default-security-group',
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,

@@ -3,17 +3,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SecureCustomResourceProvider } from './custom-resource-provider';
-import { PlatformKey } from './platform-key';
-import { FunctionNetworkProps } from './secure-function';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { FunctionEncryptionProps, FunctionNetworkProps } from './secure-function';
 
 /** `vpc`, `vpcSubnets`, `securityGroups`: the handler's network (private subnets, HTTPS egress). */
-export interface ScramSecretAssociationProps extends FunctionNetworkProps {
+export interface ScramSecretAssociationProps extends FunctionNetworkProps, FunctionEncryptionProps {
   /** ARN of the MSK cluster. */
   readonly clusterArn: string;
-  /** Secrets to associate (names `AmazonMSK_…`, encrypted with `platformKey`). */
+  /** Secrets to associate (names `AmazonMSK_…`, encrypted with `secretsKey`). */
   readonly secrets: readonly secretsmanager.ISecret[];
-  /** The key the secrets are encrypted with: MSK needs grants on it. */
-  readonly platformKey: PlatformKey;
+  /** The key the secrets are encrypted with: MSK creates a grant on it. */
+  readonly secretsKey: kms.IKey;
 }
 
 /**
@@ -35,7 +35,8 @@ export class ScramSecretAssociation extends Construct {
     this.provider = new SecureCustomResourceProvider(this, 'Provider', {
       entry: 'scram-secret-association/index.ts',
       description: 'SCRAM secret association custom resource (msk-secure-stack)',
-      platformKey: props.platformKey,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
       logGroupName: 'custom-resources/scram-secret-association',
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -64,7 +65,7 @@ export class ScramSecretAssociation extends Construct {
       new iam.PolicyStatement({
         sid: 'GrantMskUseOfSecretKey',
         actions: ['kms:CreateGrant'],
-        resources: [props.platformKey.key.keyArn],
+        resources: [props.secretsKey.keyArn],
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),
     );
@@ -76,7 +77,7 @@ export class ScramSecretAssociation extends Construct {
       new iam.PolicyStatement({
         sid: 'DescribeSecretKeyAndRetireGrant',
         actions: ['kms:DescribeKey', 'kms:RetireGrant'],
-        resources: [props.platformKey.key.keyArn],
+        resources: [props.secretsKey.keyArn],
       }),
     );
     role.addToPrincipalPolicy(

@@ -10,8 +10,7 @@ import {
 } from '../../lambda/scram-secret-rotation/password-policy';
 import { scramSecretName } from '../../lambda/shared/scram-secret-name';
 import { acknowledge } from '../compliance';
-import { PlatformKey } from './platform-key';
-import { FunctionNetworkProps, SecureFunction } from './secure-function';
+import { FunctionEncryptionProps, FunctionNetworkProps, SecureFunction } from './secure-function';
 
 export interface ScramUsersProps {
   /** Cluster name; secrets are named `AmazonMSK_<clusterName>_<user>`. */
@@ -37,11 +36,9 @@ export interface ScramUsersProps {
   readonly rotation?: ScramRotationProps;
 }
 
-export interface ScramRotationProps extends FunctionNetworkProps {
+export interface ScramRotationProps extends FunctionNetworkProps, FunctionEncryptionProps {
   /** Days between rotations. */
   readonly afterDays: number;
-  /** The platform key (the function's logs and environment). */
-  readonly platformKey: PlatformKey;
 }
 
 /**
@@ -82,15 +79,16 @@ export class ScramUsers extends Construct {
       }
       this.secrets.set(user, secret);
     }
-    if (props.rotation) this.addRotation(props.rotation);
+    if (props.rotation) this.addRotation(props.rotation, props.encryptionKey);
   }
 
   /** One rotation function for all users' secrets, on one schedule. */
-  private addRotation(rotation: ScramRotationProps): void {
+  private addRotation(rotation: ScramRotationProps, secretsKey: kms.IKey): void {
     const fn = new SecureFunction(this, 'Rotation', {
       entry: 'scram-secret-rotation/index.ts',
       description: 'Rotates MSK SCRAM passwords (msk-secure-stack)',
-      platformKey: rotation.platformKey,
+      encryptionKey: rotation.encryptionKey,
+      logs: rotation.logs,
       logGroupName: 'lambda/scram-secret-rotation',
       vpc: rotation.vpc,
       vpcSubnets: rotation.vpcSubnets,
@@ -129,7 +127,7 @@ export class ScramUsers extends Construct {
       new iam.PolicyStatement({
         sid: 'RotateScramSecretsKey',
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [rotation.platformKey.key.keyArn],
+        resources: [secretsKey.keyArn],
         conditions: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
       }),
     );

@@ -7,7 +7,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformKey } from './platform-key';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
 
 /** Root of the Lambda handler sources (`lambda/` beside `lib/`). */
 export const LAMBDA_SOURCE_ROOT = path.join(__dirname, '..', '..', 'lambda');
@@ -86,13 +87,22 @@ export interface FunctionNetworkProps {
   readonly securityGroups: ec2.ISecurityGroup[];
 }
 
-export interface SecureFunctionProps extends FunctionNetworkProps {
-  /** Handler source, relative to `lambda/`, e.g. `consumer/index.ts`. */
+/** The key and log settings every function of a construct shares. */
+export interface FunctionEncryptionProps {
+  /** Encrypts the functions' environment variables. */
+  readonly encryptionKey: kms.IKey;
+  /** Where the functions' log groups go, encrypted. */
+  readonly logs: EncryptedLogs;
+}
+
+export interface SecureFunctionProps extends FunctionNetworkProps, FunctionEncryptionProps {
+  /**
+   * Handler source (exporting `handler`): an absolute path, or a path relative to this
+   * repository's `lambda/` folder, e.g. `consumer/index.ts`.
+   */
   readonly entry: string;
   readonly description: string;
-  /** Platform key: encrypts the log group and the environment variables. */
-  readonly platformKey: PlatformKey;
-  /** Log group name after the platform prefix, e.g. `lambda/consumer`. */
+  /** Log group name after `logs.logGroupNamePrefix`, e.g. `lambda/consumer`. */
   readonly logGroupName: string;
   /**
    * @default Duration.minutes(5)
@@ -129,6 +139,18 @@ export interface SecureFunctionProps extends FunctionNetworkProps {
    * @default [] - everything is bundled, so the deployed code is the tested code
    */
   readonly externalModules?: string[];
+  /**
+   * The lock file esbuild resolves dependencies with (a forker's own repository).
+   *
+   * @default this repository's package-lock.json
+   */
+  readonly depsLockFilePath?: string;
+  /**
+   * The project root for bundling.
+   *
+   * @default this repository's root
+   */
+  readonly projectRoot?: string;
 }
 
 /**
@@ -155,9 +177,11 @@ export class SecureFunction extends Construct {
     });
     grantLambdaVpcAccess(this.role, props.additionalVpcActions);
 
-    const logGroup = props.platformKey.createLogGroup(this, 'LogGroup', props.logGroupName);
+    const logGroup = createEncryptedLogGroup(this, 'LogGroup', props.logs, props.logGroupName);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(LAMBDA_SOURCE_ROOT, props.entry),
+      entry: path.isAbsolute(props.entry)
+        ? props.entry
+        : path.join(LAMBDA_SOURCE_ROOT, props.entry),
       handler: 'handler',
       description: props.description,
       runtime: NODE_RUNTIME,
@@ -172,7 +196,7 @@ export class SecureFunction extends Construct {
       securityGroups: props.securityGroups,
       // Source maps are bundled; Node uses them for stack traces only with this flag.
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      environmentEncryption: props.platformKey.key,
+      environmentEncryption: props.encryptionKey,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: {
         minify: true,
@@ -182,8 +206,9 @@ export class SecureFunction extends Construct {
         externalModules: props.externalModules ?? [],
         forceDockerBundling: false,
       },
-      depsLockFilePath: path.join(LAMBDA_SOURCE_ROOT, '..', 'package-lock.json'),
-      projectRoot: path.join(LAMBDA_SOURCE_ROOT, '..'),
+      depsLockFilePath:
+        props.depsLockFilePath ?? path.join(LAMBDA_SOURCE_ROOT, '..', 'package-lock.json'),
+      projectRoot: props.projectRoot ?? path.join(LAMBDA_SOURCE_ROOT, '..'),
     });
     logGroup.grantWrite(this.role);
 

@@ -1,4 +1,4 @@
-import { Fn, Lazy, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Fn, Lazy, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,9 +6,40 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { EnhancedMonitoring } from '../config';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
 import { KafkaAccess, KafkaAccessTarget } from './kafka-access';
-import { PlatformKey } from './platform-key';
+import { KAFKA_PORTS } from './kafka-ports';
+
+/** MSK enhanced monitoring level (CloudWatch metrics granularity). */
+export type EnhancedMonitoring =
+  'DEFAULT' | 'PER_BROKER' | 'PER_TOPIC_PER_BROKER' | 'PER_TOPIC_PER_PARTITION';
+
+/**
+ * What consumers and grants need of an MSK cluster: a `SecureMskCluster`, or an existing one
+ * from `SecureMskCluster.fromClusterArn`.
+ */
+export interface IMskCluster extends KafkaAccessTarget {
+  readonly clusterName: string;
+  /** IAM grants for Kafka principals (`grantConsume`, `grantProduce`, …). */
+  readonly access: KafkaAccess;
+  /**
+   * The brokers' security groups. Lambda's event-source pollers run with them, so an endpoint
+   * they use must admit them.
+   */
+  readonly connections: ec2.Connections;
+}
+
+export interface MskClusterAttributes {
+  /** `arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>`. */
+  readonly clusterArn: string;
+  /**
+   * The brokers' security groups.
+   *
+   * @default - none: add rules to the cluster's groups yourself
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
 
 export interface StorageAutoScaling {
   /** Upper bound per broker, in GiB (MSK allows up to 16384). */
@@ -31,8 +62,10 @@ export interface SecureMskClusterProps {
   readonly vpcSubnets: ec2.SubnetSelection;
   /** Security group of the brokers. */
   readonly securityGroup: ec2.ISecurityGroup;
-  /** Platform key: encrypts data at rest and the broker log group. */
-  readonly platformKey: PlatformKey;
+  /** Customer-managed key for data at rest. */
+  readonly encryptionKey: kms.IKey;
+  /** Where the broker log group (`<prefix>msk-broker-logs`) goes. */
+  readonly logs: EncryptedLogs;
   /** EBS volume per broker at creation, in GiB. */
   readonly ebsVolumeGiB: number;
   /**
@@ -95,11 +128,21 @@ export function renderServerProperties(properties: Readonly<Record<string, strin
  * replace a configuration that is in use (the failure in terraform-aws-msk-kafka-cluster#16);
  * a server-properties change becomes a new revision that the cluster picks up.
  */
-export class SecureMskCluster
-  extends Resource
-  implements KafkaAccessTarget, iam.IResourceWithPolicy
-{
-  public readonly cluster: msk.CfnCluster;
+export class SecureMskCluster extends Resource implements IMskCluster {
+  /**
+   * An existing cluster, for consumers and grants: `clusterName` and the UUID come from the ARN.
+   * Grants to principals of other accounts need the cluster policy, which an imported cluster
+   * does not manage: they are refused.
+   */
+  public static fromClusterArn(
+    scope: Construct,
+    id: string,
+    attrs: MskClusterAttributes,
+  ): IMskCluster {
+    return new ImportedMskCluster(scope, id, attrs);
+  }
+
+  public readonly cfnCluster: msk.CfnCluster;
   public readonly configuration: msk.CfnConfiguration;
   public readonly logGroup: logs.LogGroup;
   public readonly clusterName: string;
@@ -107,6 +150,8 @@ export class SecureMskCluster
   public readonly defaultReplicationFactor: number;
   /** IAM grants for Kafka principals (`grantConsume`, `grantProduce`, …). */
   public readonly access: KafkaAccess;
+  /** The brokers' security group; default port SASL/SCRAM (9096). */
+  public readonly connections: ec2.Connections;
   private uuidParameter?: ssm.CfnParameter;
   private clusterPolicy?: {
     readonly resource: msk.CfnClusterPolicy;
@@ -127,6 +172,10 @@ export class SecureMskCluster
     this.clusterName = props.clusterName;
     this.defaultReplicationFactor = Math.min(3, brokers);
     this.access = new KafkaAccess(this);
+    this.connections = new ec2.Connections({
+      securityGroups: [props.securityGroup],
+      defaultPort: ec2.Port.tcp(KAFKA_PORTS.scram),
+    });
 
     const serverProperties = { ...defaultServerProperties(brokers), ...props.serverProperties };
     this.configuration = new msk.CfnConfiguration(this, 'Configuration', {
@@ -135,9 +184,9 @@ export class SecureMskCluster
       serverProperties: renderServerProperties(serverProperties),
     });
 
-    this.logGroup = props.platformKey.createLogGroup(this, 'BrokerLogs', 'msk-broker-logs');
+    this.logGroup = createEncryptedLogGroup(this, 'BrokerLogs', props.logs, 'msk-broker-logs');
 
-    this.cluster = new msk.CfnCluster(this, 'Cluster', {
+    this.cfnCluster = new msk.CfnCluster(this, 'Cluster', {
       clusterName: props.clusterName,
       kafkaVersion: props.kafkaVersion,
       numberOfBrokerNodes: brokers,
@@ -152,7 +201,7 @@ export class SecureMskCluster
         unauthenticated: { enabled: false },
       },
       encryptionInfo: {
-        encryptionAtRest: { dataVolumeKmsKeyId: props.platformKey.key.keyArn },
+        encryptionAtRest: { dataVolumeKmsKeyId: props.encryptionKey.keyArn },
         encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
       },
       configurationInfo: {
@@ -170,7 +219,7 @@ export class SecureMskCluster
         brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: this.logGroup.logGroupName } },
       },
     });
-    this.cluster.applyRemovalPolicy(removalPolicy);
+    this.cfnCluster.applyRemovalPolicy(removalPolicy);
     this.configuration.applyRemovalPolicy(removalPolicy);
 
     if (props.storageAutoScaling) this.addStorageAutoScaling(props.storageAutoScaling);
@@ -178,7 +227,7 @@ export class SecureMskCluster
 
   /** The cluster ARN. */
   public get clusterArn(): string {
-    return this.cluster.attrArn;
+    return this.cfnCluster.attrArn;
   }
 
   /**
@@ -250,5 +299,51 @@ export class SecureMskCluster
         predefinedMetricSpecification: { predefinedMetricType: 'KafkaBrokerStorageUtilization' },
       },
     });
+  }
+}
+
+/** A cluster that exists already (`SecureMskCluster.fromClusterArn`). */
+class ImportedMskCluster extends Resource implements IMskCluster {
+  public readonly clusterArn: string;
+  public readonly clusterName: string;
+  public readonly access: KafkaAccess;
+  public readonly connections: ec2.Connections;
+  private readonly clusterUuid: string;
+
+  constructor(scope: Construct, id: string, attrs: MskClusterAttributes) {
+    super(scope, id);
+    this.clusterArn = attrs.clusterArn;
+    if (Token.isUnresolved(attrs.clusterArn)) {
+      this.clusterName = Fn.select(1, Fn.split('/', attrs.clusterArn));
+      this.clusterUuid = Fn.select(2, Fn.split('/', attrs.clusterArn));
+    } else {
+      const arn = Arn.split(attrs.clusterArn, ArnFormat.SLASH_RESOURCE_NAME);
+      const [name, uuid] = (arn.resourceName ?? '').split('/');
+      if (arn.service !== 'kafka' || arn.resource !== 'cluster' || !name || !uuid) {
+        throw new Error(
+          `SecureMskCluster.fromClusterArn: clusterArn ${JSON.stringify(attrs.clusterArn)} is not an ` +
+            'MSK cluster ARN (arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>)',
+        );
+      }
+      this.clusterName = name;
+      this.clusterUuid = uuid;
+    }
+    this.access = new KafkaAccess(this);
+    this.connections = new ec2.Connections({
+      securityGroups: attrs.securityGroups ?? [],
+      defaultPort: ec2.Port.tcp(KAFKA_PORTS.scram),
+    });
+  }
+
+  public kafkaResourceArn(type: 'topic' | 'group' | 'transactional-id', name: string): string {
+    return Stack.of(this).formatArn({
+      service: 'kafka',
+      resource: type,
+      resourceName: `${this.clusterName}/${this.clusterUuid}/${name}`,
+    });
+  }
+
+  public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    return { statementAdded: false };
   }
 }

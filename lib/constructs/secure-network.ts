@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance';
 import { HTTPS_PORT, KAFKA_PORTS, PROMETHEUS_PORTS } from './kafka-ports';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { PlatformKey } from './platform-key';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
 import { RestrictDefaultSecurityGroup } from './restrict-default-security-group';
 
 export interface SecureNetworkProps {
@@ -15,8 +16,10 @@ export interface SecureNetworkProps {
   readonly azCount: number;
   /** NAT gateways (1 to `azCount`). */
   readonly natGateways: number;
-  /** The platform key; the flow-log group is encrypted with it. */
-  readonly platformKey: PlatformKey;
+  /** Encrypts the environment of the default-security-group custom resource's functions. */
+  readonly encryptionKey: kms.IKey;
+  /** Where the flow-log group and the custom resource's log groups go. */
+  readonly logs: EncryptedLogs;
   /**
    * Prometheus exporters that the brokers run: the brokers' group admits their ports (11001,
    * 11002) from the clients group, where a Prometheus scraper runs.
@@ -78,7 +81,7 @@ export class SecureNetwork extends Construct {
     this.privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.publicSubnets = { subnetType: ec2.SubnetType.PUBLIC };
 
-    this.addFlowLogs(props.platformKey);
+    this.addFlowLogs(props.logs);
 
     this.brokerSecurityGroup = new ec2.SecurityGroup(this, 'Brokers', {
       vpc: this.vpc,
@@ -140,12 +143,13 @@ export class SecureNetwork extends Construct {
       vpc: this.vpc,
       vpcSubnets: this.privateSubnets,
       securityGroups: [this.clientSecurityGroup],
-      platformKey: props.platformKey,
+      encryptionKey: props.encryptionKey,
+      logs: props.logs,
     });
   }
 
-  private addFlowLogs(platformKey: PlatformKey): void {
-    const logGroup = platformKey.createLogGroup(this, 'FlowLogGroup', 'vpc-flow-logs');
+  private addFlowLogs(settings: EncryptedLogs): void {
+    const logGroup = createEncryptedLogGroup(this, 'FlowLogGroup', settings, 'vpc-flow-logs');
     const stack = Stack.of(this);
     const role = new ManagedPolicyRole(this, 'FlowLogRole', {
       description: 'Lets VPC Flow Logs deliver to the flow-log group',

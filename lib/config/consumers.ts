@@ -1,0 +1,316 @@
+/**
+ * The `consumers` setting: a list of MSK-triggered Lambda consumers. Each entry names its topic
+ * and may override any per-consumer default; the defaults are the `consumer*` settings of the
+ * profile (so `-c consumerBatchSize=500` applies to every consumer that does not set its own).
+ * Without `consumers`, the one consumer `consumer` is built from the `consumer*` settings.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Problems } from './validation';
+
+export const CONSUMER_AUTH_MODES = ['scram', 'iam'] as const;
+/** How a Lambda consumer authenticates to the cluster. */
+export type ConsumerAuth = (typeof CONSUMER_AUTH_MODES)[number];
+
+export const STARTING_POSITIONS = ['LATEST', 'TRIM_HORIZON'] as const;
+/** Where a new consumer group starts reading. */
+export type StartingPosition = (typeof STARTING_POSITIONS)[number];
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One MSK-triggered consumer: its function, event source mapping, failure queue. */
+export interface ConsumerConfig {
+  /** 1–40 of `[a-z0-9-]`, starting with a letter: log group `/<cluster>/lambda/<name>`. */
+  readonly name: string;
+  /** One of `topics`. */
+  readonly topic: string;
+  /** Kafka consumer group (default `<clusterName>-<name>`). */
+  readonly group: string;
+  readonly auth: ConsumerAuth;
+  /** SCRAM user of the mapping when `auth` is `scram`: one of `scramUsers`. */
+  readonly scramUser: string;
+  /** Handler source relative to `lambda/`: `consumers/<name>/index.ts` if it exists, else `consumer/index.ts`. */
+  readonly entry: string;
+  readonly startingPosition: StartingPosition;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly reservedConcurrency: number;
+  readonly timeoutSeconds: number;
+  readonly memoryMiB: number;
+  readonly logLevel: LogLevel;
+  readonly minPollers: number;
+  readonly maxPollers: number;
+  readonly retryAttempts?: number;
+  readonly maxRecordAgeSeconds?: number;
+  readonly bisectBatchOnError?: boolean;
+  readonly reportBatchItemFailures?: boolean;
+}
+
+/** The `consumer*` settings each consumer inherits, by consumer field. */
+export const CONSUMER_DEFAULT_KEYS = {
+  auth: 'consumerAuth',
+  scramUser: 'consumerScramUser',
+  startingPosition: 'consumerStartingPosition',
+  batchSize: 'consumerBatchSize',
+  batchingWindowSeconds: 'consumerBatchingWindowSeconds',
+  reservedConcurrency: 'consumerReservedConcurrency',
+  timeoutSeconds: 'consumerTimeoutSeconds',
+  memoryMiB: 'consumerMemoryMiB',
+  logLevel: 'consumerLogLevel',
+  minPollers: 'consumerMinPollers',
+  maxPollers: 'consumerMaxPollers',
+  retryAttempts: 'consumerRetryAttempts',
+  maxRecordAgeSeconds: 'consumerMaxRecordAgeSeconds',
+  bisectBatchOnError: 'consumerBisectBatchOnError',
+  reportBatchItemFailures: 'consumerReportBatchItemFailures',
+} as const satisfies Partial<Record<keyof ConsumerConfig, string>>;
+
+type Inherited = keyof typeof CONSUMER_DEFAULT_KEYS;
+/** The per-consumer defaults, as the `consumer*` settings hold them. */
+export type ConsumerDefaults = { readonly [K in Inherited]: ConsumerConfig[K] };
+
+const FIELDS: readonly (keyof ConsumerConfig)[] = [
+  'name',
+  'topic',
+  'group',
+  'entry',
+  ...(Object.keys(CONSUMER_DEFAULT_KEYS) as Inherited[]),
+];
+const INTEGER_FIELDS = new Set<keyof ConsumerConfig>([
+  'batchSize',
+  'batchingWindowSeconds',
+  'reservedConcurrency',
+  'timeoutSeconds',
+  'memoryMiB',
+  'minPollers',
+  'maxPollers',
+  'retryAttempts',
+  'maxRecordAgeSeconds',
+]);
+const BOOLEAN_FIELDS = new Set<keyof ConsumerConfig>([
+  'bisectBatchOnError',
+  'reportBatchItemFailures',
+]);
+
+/** The error-handling controls AWS offers for Kafka event sources only in provisioned mode. */
+export const PROVISIONED_ONLY_FIELDS = [
+  'retryAttempts',
+  'maxRecordAgeSeconds',
+  'bisectBatchOnError',
+  'reportBatchItemFailures',
+] as const;
+
+/** Whether a consumer's event source mapping runs in provisioned mode. */
+export const isProvisioned = (c: Pick<ConsumerConfig, 'minPollers' | 'maxPollers'>): boolean =>
+  c.minPollers > 0 || c.maxPollers > 0;
+
+/** Root of the handler sources. */
+export const LAMBDA_ROOT = join(__dirname, '..', '..', 'lambda');
+
+const defaultEntry = (name: string) =>
+  existsSync(join(LAMBDA_ROOT, 'consumers', name, 'index.ts'))
+    ? `consumers/${name}/index.ts`
+    : 'consumer/index.ts';
+
+/**
+ * The consumer list: the entries of `raw` (the `consumers` setting, JSON text or a list) over
+ * the defaults, or the single consumer `consumer` when `raw` is undefined. Shape problems are
+ * added to `problems` with the entry's path.
+ */
+export function resolveConsumers(
+  raw: unknown,
+  defaults: ConsumerDefaults & { readonly topic: string; readonly group?: string },
+  clusterName: string,
+  problems: Problems,
+): ConsumerConfig[] {
+  if (raw === undefined) {
+    return [
+      {
+        ...defaults,
+        name: 'consumer',
+        topic: defaults.topic,
+        group: defaults.group ?? `${clusterName}-consumer`,
+        entry: defaultEntry('consumer'),
+      },
+    ];
+  }
+  let list = raw;
+  if (typeof raw === 'string') {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      problems.add(
+        'consumers',
+        raw,
+        'must be a JSON list of { name, topic, … } (README, Consumers)',
+      );
+      return [];
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.add('consumers', raw, 'must be a non-empty JSON list of { name, topic, … }');
+    return [];
+  }
+  const consumers: ConsumerConfig[] = [];
+  list.forEach((entry: unknown, i) => {
+    const at = `consumers[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      problems.add(at, entry, 'must be an object { name, topic, … }');
+      return;
+    }
+    const fields = entry as Record<string, unknown>;
+    let ok = true;
+    for (const [field, value] of Object.entries(fields)) {
+      const key = field as keyof ConsumerConfig;
+      if (!FIELDS.includes(key)) {
+        problems.add(`${at}.${field}`, value, `unknown field; allowed: ${FIELDS.join(', ')}`);
+        ok = false;
+      } else if (INTEGER_FIELDS.has(key) && !Number.isInteger(value)) {
+        problems.add(`${at}.${field}`, value, 'must be a whole number');
+        ok = false;
+      } else if (BOOLEAN_FIELDS.has(key) && typeof value !== 'boolean') {
+        problems.add(`${at}.${field}`, value, 'must be true or false');
+        ok = false;
+      } else if (
+        !INTEGER_FIELDS.has(key) &&
+        !BOOLEAN_FIELDS.has(key) &&
+        typeof value !== 'string'
+      ) {
+        problems.add(`${at}.${field}`, value, 'must be a string');
+        ok = false;
+      }
+    }
+    for (const required of ['name', 'topic'] as const) {
+      if (fields[required] === undefined) {
+        problems.add(`${at}.${required}`, undefined, 'is required');
+        ok = false;
+      }
+    }
+    if (!ok) return;
+    const name = fields.name as string;
+    consumers.push({
+      ...defaults,
+      group: `${clusterName}-${name}`,
+      entry: defaultEntry(name),
+      ...(fields as Partial<ConsumerConfig>),
+      name,
+      topic: fields.topic as string,
+    });
+  });
+  return consumers;
+}
+
+/** Kafka consumer-group ids Lambda accepts. */
+const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
+const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+/** Lambda's limit for functions behind an MSK event source. */
+const MAX_MSK_FUNCTION_TIMEOUT_SECONDS = 840;
+
+/** Construct id and output prefix of a consumer: `orders-audit` → `OrdersAudit`. */
+export const consumerId = (name: string): string =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/**
+ * Checks every consumer. `setting(i, field)` names where a value came from: `consumers[i].field`
+ * for a list, the `consumer*` key for the single default consumer.
+ */
+export function validateConsumers(
+  consumers: readonly ConsumerConfig[],
+  context: {
+    readonly topics?: readonly string[];
+    readonly scramUsers?: readonly string[];
+    readonly setting: (i: number, field: keyof ConsumerConfig) => string;
+  },
+  problems: Problems,
+): void {
+  const ids = new Map<string, number>();
+  consumers.forEach((c, i) => {
+    const at = (field: keyof ConsumerConfig) => context.setting(i, field);
+    if (
+      problems.check(
+        CONSUMER_NAME.test(c.name),
+        at('name'),
+        c.name,
+        'must be 1–40 lower-case letters, digits and hyphens, starting with a letter',
+      )
+    ) {
+      const id = consumerId(c.name);
+      problems.check(
+        !ids.has(id),
+        at('name'),
+        c.name,
+        `must be unique (consumers[${ids.get(id)}] has the same name, or one that differs only in hyphens)`,
+      );
+      ids.set(id, i);
+    }
+    if (context.topics) {
+      problems.check(
+        context.topics.includes(c.topic),
+        at('topic'),
+        c.topic,
+        `must be one of the configured topics (${context.topics.join(', ') || 'none'})`,
+      );
+    }
+    problems.check(
+      CONSUMER_GROUP.test(c.group),
+      at('group'),
+      c.group,
+      'must be 1–200 characters of letters, digits and - / * : _ + = . @',
+    );
+    problems.check(
+      existsSync(join(LAMBDA_ROOT, c.entry)),
+      at('entry'),
+      c.entry,
+      'must be a handler file under lambda/ (e.g. "consumers/<name>/index.ts": copy lambda/consumer/)',
+    );
+    problems.oneOf(at('auth'), c.auth, CONSUMER_AUTH_MODES);
+    if (c.auth === 'scram' && context.scramUsers) {
+      problems.check(
+        context.scramUsers.includes(c.scramUser),
+        at('scramUser'),
+        c.scramUser,
+        `must be one of scramUsers (${context.scramUsers.join(', ')}) when auth is "scram"`,
+      );
+    }
+    problems.oneOf(at('startingPosition'), c.startingPosition, STARTING_POSITIONS);
+    problems.integerInRange(at('batchSize'), c.batchSize, 1, 10_000);
+    problems.integerInRange(at('batchingWindowSeconds'), c.batchingWindowSeconds, 0, 300);
+    problems.integerInRange(at('reservedConcurrency'), c.reservedConcurrency, 0, 1000);
+    problems.integerInRange(
+      at('timeoutSeconds'),
+      c.timeoutSeconds,
+      1,
+      MAX_MSK_FUNCTION_TIMEOUT_SECONDS,
+    );
+    problems.integerInRange(at('memoryMiB'), c.memoryMiB, 128, 10_240);
+    problems.oneOf(at('logLevel'), c.logLevel, LOG_LEVELS);
+
+    const provisioned = isProvisioned(c);
+    if (provisioned) {
+      problems.integerInRange(at('minPollers'), c.minPollers, 1, 200);
+      problems.integerInRange(at('maxPollers'), c.maxPollers, Math.max(1, c.minPollers), 2000);
+    }
+    if (c.retryAttempts !== undefined) {
+      problems.integerInRange(at('retryAttempts'), c.retryAttempts, 0, 10_000);
+    }
+    if (c.maxRecordAgeSeconds !== undefined) {
+      problems.integerInRange(at('maxRecordAgeSeconds'), c.maxRecordAgeSeconds, 60, 604_800);
+    }
+    if (!provisioned) {
+      for (const field of PROVISIONED_ONLY_FIELDS) {
+        problems.check(
+          c[field] === undefined,
+          at(field),
+          c[field],
+          `needs provisioned mode (${at('minPollers')}/${at('maxPollers')} ≥ 1): Lambda offers Kafka ` +
+            'error-handling controls only for provisioned event pollers; set it to "none" or turn ' +
+            'provisioned mode on',
+        );
+      }
+    }
+  });
+}

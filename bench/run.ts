@@ -3,12 +3,13 @@
  * `run(): Promise<void>` or `run(): void`; this runs them in order.
  */
 import { run as consumerBench } from './consumer';
-import { run as synthBench } from './synth';
+import { runScramUsers, run as synthBench } from './synth';
 
 async function main(): Promise<void> {
   for (const [name, bench] of [
     ['consumer', consumerBench],
     ['synth', synthBench],
+    ['scram users', runScramUsers],
   ] as const) {
     console.log(`\n## ${name}`);
     await bench();

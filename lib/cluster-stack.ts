@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { scramSecretName } from '../lambda/shared/scram-secret-name';
 import { AppConfig, brokerCount } from './config';
 import { ClusterBootstrapBrokers } from './constructs/cluster-bootstrap-brokers';
 import { KAFKA_PORTS } from './constructs/kafka-ports';
@@ -85,10 +86,14 @@ export class ClusterStack extends Stack {
 
     const association = new ScramSecretAssociation(this, 'ScramSecretAssociation', {
       clusterArn: this.msk.clusterArn,
-      secrets: this.users.all,
+      secretNamePrefix: this.users.secretNamePrefix,
       secretsKey: platformKey.keyReference,
       ...handlers,
     });
+    // One association resource per nested stack of users, next to its secrets.
+    for (const [stack, secrets] of this.users.byStack) {
+      association.associate(stack, 'ScramSecretAssociation', secrets);
+    }
 
     this.topics = new KafkaTopics(this, 'Topics', {
       clusterArn: this.msk.clusterArn,
@@ -107,7 +112,7 @@ export class ClusterStack extends Stack {
     // association's handler retries a busy cluster; CloudFormation's topic handler is not
     // documented to, so topics and the broker lookup start after the association.
     for (const dependent of [this.topics, this.bootstrapBrokers]) {
-      dependent.node.addDependency(association.resource);
+      for (const resource of association.resources) dependent.node.addDependency(resource);
     }
 
     this.publishEndpoints(config);
@@ -137,11 +142,10 @@ export class ClusterStack extends Stack {
       stringValue: this.msk.clusterArn,
       description: `ARN of MSK cluster ${config.clusterName}`,
     });
-    config.scramUsers.forEach((user) => {
-      new CfnOutput(this, `ScramSecretArn${user.replace(/[^A-Za-z0-9]/g, '')}`, {
-        value: this.users.secretOf(user).secretArn,
-        description: `Secret (AmazonMSK_…) with the SCRAM credentials of Kafka user "${user}"`,
-      });
+    new CfnOutput(this, 'ScramSecretNamePrefix', {
+      value: scramSecretName(config.clusterName, ''),
+      description:
+        'SCRAM secrets are named <prefix><user>; each ARN is in the SSM parameter /<clusterName>/scram-users/<user>',
     });
   }
 }

@@ -85,7 +85,7 @@ describe('event source mapping', () => {
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
       SourceAccessConfigurations: [
-        { Type: 'SASL_SCRAM_512_AUTH', URI: fromStack('Cluster', 'ScramUsersconsumer') },
+        { Type: 'SASL_SCRAM_512_AUTH', URI: fromStack('Cluster', 'ScramUsersUsers[0-9]NestedStack.*consumer') },
       ],
       DestinationConfig: {
         OnFailure: {
@@ -227,7 +227,7 @@ describe('IAM: exact statements, no managed or inline policies', () => {
       Sid: 'ScramSecretRead',
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
-      Resource: fromStack('Cluster', 'ScramUsersconsumer'),
+      Resource: fromStack('Cluster', 'ScramUsersUsers[0-9]NestedStack.*consumer'),
     });
     expect(bySid(devScram, 'ScramSecretDecrypt')).toEqual({
       Sid: 'ScramSecretDecrypt',

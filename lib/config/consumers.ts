@@ -207,6 +207,12 @@ const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 /** Lambda's limit for functions behind an MSK event source. */
 const MAX_MSK_FUNCTION_TIMEOUT_SECONDS = 840;
 
+/** The first few items of a list, for an error message. */
+const listSome = (items: readonly string[], max = 10): string =>
+  items.length <= max
+    ? items.join(', ')
+    : `${items.slice(0, max).join(', ')}, … (${items.length} in all)`;
+
 /** Construct id and output prefix of a consumer: `orders-audit` → `OrdersAudit`. */
 export const consumerId = (name: string): string =>
   name
@@ -273,7 +279,7 @@ export function validateConsumers(
         context.scramUsers.includes(c.scramUser),
         at('scramUser'),
         c.scramUser,
-        `must be one of scramUsers (${context.scramUsers.join(', ')}) when auth is "scram"`,
+        `must be one of scramUsers (${listSome(context.scramUsers)}) when auth is "scram"`,
       );
     }
     problems.oneOf(at('startingPosition'), c.startingPosition, STARTING_POSITIONS);

@@ -2,16 +2,21 @@ import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SecureCustomResourceProvider } from './custom-resource-provider';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { SecureCustomResourceProvider } from './custom-resource-provider';
+import { acknowledgeSecretPrefix, secretArnPattern } from './scram-users';
 import { FunctionEncryptionProps, FunctionNetworkProps } from './secure-function';
 
 /** `vpc`, `vpcSubnets`, `securityGroups`: the handler's network (private subnets, HTTPS egress). */
 export interface ScramSecretAssociationProps extends FunctionNetworkProps, FunctionEncryptionProps {
   /** ARN of the MSK cluster. */
   readonly clusterArn: string;
-  /** Secrets to associate (names `AmazonMSK_…`, encrypted with `secretsKey`). */
-  readonly secrets: readonly secretsmanager.ISecret[];
+  /**
+   * Start of the names of every secret this association may handle (the handler's pre-flight
+   * reads them): `AmazonMSK_<cluster>_` (`ScramUsers.secretNamePrefix`). By name prefix, not by
+   * ARN: 1000 ARNs would not fit IAM's 6,144-character managed policy.
+   */
+  readonly secretNamePrefix: string;
   /** The key the secrets are encrypted with: MSK creates a grant on it. */
   readonly secretsKey: kms.IKey;
 }
@@ -23,14 +28,14 @@ export interface ScramSecretAssociationProps extends FunctionNetworkProps, Funct
  * with the secret, error code and message; see `lambda/scram-secret-association`.
  */
 export class ScramSecretAssociation extends Construct {
-  public readonly resource: CustomResource;
   public readonly provider: SecureCustomResourceProvider;
+  /** The association resources, one per `associate` call. */
+  public readonly resources: CustomResource[] = [];
+  private readonly clusterArn: string;
 
   constructor(scope: Construct, id: string, props: ScramSecretAssociationProps) {
     super(scope, id);
-    if (props.secrets.length === 0) {
-      throw new Error('ScramSecretAssociation: secrets must list at least one secret');
-    }
+    this.clusterArn = props.clusterArn;
 
     this.provider = new SecureCustomResourceProvider(this, 'Provider', {
       entry: 'scram-secret-association/index.ts',
@@ -84,17 +89,34 @@ export class ScramSecretAssociation extends Construct {
       new iam.PolicyStatement({
         sid: 'PreflightSecrets',
         actions: ['secretsmanager:DescribeSecret'],
-        resources: props.secrets.map((s) => s.secretArn),
+        resources: [secretArnPattern(this, props.secretNamePrefix)],
       }),
     );
+    acknowledgeSecretPrefix(role, props.secretNamePrefix);
+  }
 
-    this.resource = new CustomResource(this, 'Resource', {
+  /**
+   * Associates `secrets` with the cluster through one resource in `scope` (put it next to the
+   * secrets, e.g. in their nested stack). Each resource owns its secrets: it adds and removes
+   * only those, in calls of at most 10.
+   */
+  public associate(
+    scope: Construct,
+    id: string,
+    secrets: readonly secretsmanager.ISecret[],
+  ): CustomResource {
+    if (secrets.length === 0) {
+      throw new Error(`ScramSecretAssociation ${id}: secrets must list at least one secret`);
+    }
+    const resource = new CustomResource(scope, id, {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::MskScramSecretAssociation',
       properties: {
-        ClusterArn: props.clusterArn,
-        SecretArns: props.secrets.map((s) => s.secretArn),
+        ClusterArn: this.clusterArn,
+        SecretArns: secrets.map((s) => s.secretArn),
       },
     });
+    this.resources.push(resource);
+    return resource;
   }
 }

@@ -189,6 +189,16 @@ function resourceValue(
 ): string | undefined {
   const resource = scope.template.Resources?.[logicalId];
   if (!resource) return undefined;
+  if (resource.Type === 'AWS::CloudFormation::Stack' && attribute?.startsWith('Outputs.')) {
+    // A CDK nested stack: its template is the asset named in the resource's metadata, loaded
+    // with the other templates under its file name.
+    const asset = (resource as { Metadata?: Record<string, unknown> }).Metadata?.['aws:asset:path'];
+    const nested = typeof asset === 'string' ? asset.replace(/\.template\.json$/, '') : undefined;
+    if (nested && state.stacks.has(nested)) {
+      const region = scope.env.region ?? REGION;
+      return stackOutput(nested, attribute.slice('Outputs.'.length), region, scope, state);
+    }
+  }
   if (resource.Type === 'AWS::SSM::Parameter' && attribute === 'Value') {
     // A parameter's value is what its template says, resolved in the same scope.
     const value = resolveValue(resource.Properties?.Value, scope, state);

@@ -17,6 +17,8 @@ export interface SynthResult {
   readonly network: Template;
   readonly cluster: Template;
   readonly consumer: Template;
+  /** The nested stacks of SCRAM users, merged into one template (secrets, parameters, associations). */
+  readonly users: Template;
 }
 
 /**
@@ -36,6 +38,17 @@ export function synthesize(context: Record<string, unknown> = {}): SynthResult {
     network: Template.fromStack(stage.network),
     cluster: Template.fromStack(stage.cluster),
     consumer: Template.fromStack(stage.consumer),
+    users: Template.fromJSON({
+      // Logical ids repeat across the nested stacks: keys are `<nested stack id>/<logical id>`.
+      Resources: Object.fromEntries(
+        [...stage.cluster.users.stacks.values()].flatMap((stack) =>
+          Object.entries(Template.fromStack(stack).toJSON().Resources).map(([id, resource]) => [
+            `${stack.node.id}/${id}`,
+            resource,
+          ]),
+        ),
+      ),
+    }),
   };
 }
 

@@ -85,7 +85,10 @@ describe('event source mapping', () => {
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
       SourceAccessConfigurations: [
-        { Type: 'SASL_SCRAM_512_AUTH', URI: fromStack('Cluster', 'ScramUsersUsers[0-9]NestedStack.*consumer') },
+        {
+          Type: 'SASL_SCRAM_512_AUTH',
+          URI: fromStack('Cluster', 'ScramUsersUsers[0-9]NestedStack.*consumer'),
+        },
       ],
       DestinationConfig: {
         OnFailure: {

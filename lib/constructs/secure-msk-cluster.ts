@@ -96,6 +96,71 @@ export interface SecureMskClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** MSK's EBS limit per broker (GiB). */
+const MAX_EBS_GIB = 16384;
+
+/** Checks the props before anything is created; the message names the prop and the value. */
+function validateClusterProps(props: SecureMskClusterProps): void {
+  const fail = (prop: string, value: unknown, allowed: string): never => {
+    throw new Error(
+      `SecureMskCluster ${props.clusterName}: ${prop} = ${JSON.stringify(value)}: ${allowed}`,
+    );
+  };
+  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/.test(props.clusterName)) {
+    fail(
+      'clusterName',
+      props.clusterName,
+      'must be 1–64 letters, digits and hyphens, starting with a letter',
+    );
+  }
+  if (!/^\d+\.\d+\.(\d+|x)(\.kraft)?$/.test(props.kafkaVersion)) {
+    fail(
+      'kafkaVersion',
+      props.kafkaVersion,
+      'must be an MSK Kafka version such as "3.8.x" or "4.1.x.kraft"',
+    );
+  }
+  if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceType)) {
+    fail(
+      'instanceType',
+      props.instanceType,
+      'must be an MSK broker type such as "kafka.m7g.large"',
+    );
+  }
+  if (
+    !Number.isInteger(props.ebsVolumeGiB) ||
+    props.ebsVolumeGiB < 1 ||
+    props.ebsVolumeGiB > MAX_EBS_GIB
+  ) {
+    fail('ebsVolumeGiB', props.ebsVolumeGiB, `must be an integer from 1 to ${MAX_EBS_GIB}`);
+  }
+  const scaling = props.storageAutoScaling;
+  if (
+    scaling &&
+    (!Number.isInteger(scaling.maxGiB) ||
+      scaling.maxGiB <= props.ebsVolumeGiB ||
+      scaling.maxGiB > MAX_EBS_GIB)
+  ) {
+    fail(
+      'storageAutoScaling.maxGiB',
+      scaling.maxGiB,
+      `must be an integer above ebsVolumeGiB (${props.ebsVolumeGiB}) and at most ${MAX_EBS_GIB}`,
+    );
+  }
+  if (
+    scaling &&
+    (!Number.isInteger(scaling.targetPercent) ||
+      scaling.targetPercent < 10 ||
+      scaling.targetPercent > 80)
+  ) {
+    fail(
+      'storageAutoScaling.targetPercent',
+      scaling.targetPercent,
+      'must be an integer from 10 to 80',
+    );
+  }
+}
+
 /**
  * Safe broker defaults: no auto-created topics, replication factor min(3, brokers),
  * `min.insync.replicas` = RF − 1 (at least 1), no unclean leader election.
@@ -160,11 +225,12 @@ export class SecureMskCluster extends Resource implements IMskCluster {
 
   constructor(scope: Construct, id: string, props: SecureMskClusterProps) {
     super(scope, id);
+    validateClusterProps(props);
     const brokers = props.numberOfBrokerNodes;
     const subnets = props.vpc.selectSubnets(props.vpcSubnets);
     if (!subnets.subnetIds.length || brokers % subnets.subnetIds.length !== 0) {
       throw new Error(
-        `SecureMskCluster ${props.clusterName}: numberOfBrokerNodes (${brokers}) must be a ` +
+        `SecureMskCluster ${props.clusterName}: numberOfBrokerNodes = ${brokers}: must be a ` +
           `non-zero multiple of the number of subnets (${subnets.subnetIds.length})`,
       );
     }

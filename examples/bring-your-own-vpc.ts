@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * A forker's app: its own VPC and KMS key, and this repository's building blocks on top of
+ * them: `SecureMskCluster`, `ScramUsers`, `ScramSecretAssociation` and two `MskConsumer`s
+ * sharing one SQS endpoint. Nothing here uses `lib/config` or this repository's stacks.
+ *
+ *   npm run synth:example          # offline, no credentials
+ *
+ * Copy this file and `lib/constructs/` into your project; write your consumers' business step
+ * in `lambda/consumers/<name>/` (start from a copy of `lambda/consumer/`).
+ */
+import { App, Aws, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { addCompliancePacks } from '../lib/compliance';
+import { createEncryptedLogGroup, EncryptedLogs } from '../lib/constructs/encrypted-logs';
+import { FailureQueueEndpoint } from '../lib/constructs/failure-queue-endpoint';
+import { KAFKA_PORTS } from '../lib/constructs/kafka-ports';
+import { MskConsumer } from '../lib/constructs/msk-consumer';
+import { ScramSecretAssociation } from '../lib/constructs/scram-secret-association';
+import { ScramUsers } from '../lib/constructs/scram-users';
+import { SecureMskCluster } from '../lib/constructs/secure-msk-cluster';
+
+const CLUSTER = 'byo-vpc';
+
+export class BringYourOwnVpcStack extends Stack {
+  public readonly cluster: SecureMskCluster;
+  public readonly consumers: MskConsumer[];
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // Your VPC (any ec2.IVpc: Vpc.fromLookup works too) and your key.
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ],
+    });
+    const key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CloudWatch Logs may use the key for this app's log groups only.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:GenerateDataKey',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/${CLUSTER}/*`,
+          },
+        },
+      }),
+    );
+    const logSettings: EncryptedLogs = {
+      encryptionKey: key,
+      logGroupNamePrefix: `/${CLUSTER}/`,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+    };
+
+    vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        createEncryptedLogGroup(this, 'FlowLogs', logSettings, 'vpc-flow-logs'),
+      ),
+    });
+
+    // Your security groups: brokers admit Kafka from clients and from themselves (Lambda's
+    // pollers run with the cluster's group); clients reach brokers and AWS APIs.
+    const brokers = new ec2.SecurityGroup(this, 'Brokers', {
+      vpc,
+      description: 'MSK brokers',
+      allowAllOutbound: false,
+    });
+    const clients = new ec2.SecurityGroup(this, 'Clients', {
+      vpc,
+      description: 'Kafka clients',
+      allowAllOutbound: false,
+    });
+    for (const port of Object.values(KAFKA_PORTS)) {
+      brokers.addIngressRule(clients, ec2.Port.tcp(port), `Kafka ${port} from clients`);
+      brokers.connections.allowInternally(ec2.Port.tcp(port), `Kafka ${port} within the group`);
+      clients.addEgressRule(brokers, ec2.Port.tcp(port), `Kafka ${port} to brokers`);
+    }
+    for (const group of [brokers, clients]) {
+      group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+    }
+    const privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const functions = {
+      vpc,
+      vpcSubnets: privateSubnets,
+      securityGroups: [clients],
+      encryptionKey: key,
+      logs: logSettings,
+    };
+
+    this.cluster = new SecureMskCluster(this, 'Msk', {
+      clusterName: CLUSTER,
+      kafkaVersion: '3.8.x',
+      instanceType: 'kafka.t3.small',
+      numberOfBrokerNodes: 2,
+      vpc,
+      vpcSubnets: privateSubnets,
+      securityGroup: brokers,
+      encryptionKey: key,
+      logs: logSettings,
+      ebsVolumeGiB: 20,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const users = new ScramUsers(this, 'Users', {
+      clusterName: CLUSTER,
+      users: ['orders'],
+      // A reference: the key policy grants Secrets Manager nothing here, so give it yourself
+      // (kms:ViaService secretsmanager) if your account does not delegate to IAM.
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const association = new ScramSecretAssociation(this, 'Association', {
+      clusterArn: this.cluster.clusterArn,
+      secretNamePrefix: users.secretNamePrefix,
+      secretsKey: key,
+      ...functions,
+    });
+    for (const [stack, secrets] of users.byStack)
+      association.associate(stack, 'Association', secrets);
+
+    const endpoint = new FailureQueueEndpoint(this, 'SqsEndpoint', {
+      vpc,
+      vpcSubnets: privateSubnets,
+    });
+    const consumer = (name: string, group: string, auth: 'scram' | 'iam') =>
+      new MskConsumer(this, name, {
+        name,
+        cluster: this.cluster,
+        authentication:
+          auth === 'scram' ? { mode: 'scram', secret: users.secretOf('orders') } : { mode: 'iam' },
+        topic: 'orders',
+        consumerGroup: group,
+        encryptionKey: key,
+        logs: logSettings,
+        vpc,
+        vpcSubnets: privateSubnets,
+        functionSecurityGroup: clients,
+        failureQueueEndpoint: endpoint,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    this.consumers = [
+      consumer('orders', `${CLUSTER}-orders`, 'scram'),
+      consumer('audit', 'audit', 'iam'),
+    ];
+  }
+}
+
+/** The example app, nag packs included (a finding fails synth, as in the main app). */
+export function buildExample(app: App): BringYourOwnVpcStack {
+  const stack = new BringYourOwnVpcStack(app, 'BringYourOwnVpc');
+  addCompliancePacks(app, 'aws-solutions');
+  return stack;
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildExample(app);
+  app.synth();
+}

@@ -1,0 +1,236 @@
+/**
+ * Construct-level tests: each construct on a bare Stack, with only what it takes (interfaces and
+ * its own props), and every validation error it throws.
+ */
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { EncryptedLogs } from '../../lib/constructs/encrypted-logs';
+import { MskConsumer, MskConsumerProps } from '../../lib/constructs/msk-consumer';
+import { ScramUsers } from '../../lib/constructs/scram-users';
+import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
+import { Duration } from 'aws-cdk-lib';
+
+function bare() {
+  const stack = new Stack(new App(), 'Bare');
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    restrictDefaultSecurityGroup: false,
+  });
+  // A forker's own key: a plain kms.IKey, not this repository's PlatformKey.
+  const key = new kms.Key(stack, 'Key', {
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const logSettings: EncryptedLogs = {
+    encryptionKey: key,
+    logGroupNamePrefix: '/mine/',
+    logRetention: logs.RetentionDays.ONE_YEAR,
+    logRemovalPolicy: RemovalPolicy.DESTROY,
+  };
+  const brokers = new ec2.SecurityGroup(stack, 'Brokers', { vpc });
+  const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc });
+  return { stack, vpc, key, logSettings, brokers, clients };
+}
+
+function clusterProps(
+  b: ReturnType<typeof bare>,
+  overrides: Partial<SecureMskClusterProps> = {},
+): SecureMskClusterProps {
+  return {
+    clusterName: 'mine',
+    kafkaVersion: '3.8.x',
+    instanceType: 'kafka.t3.small',
+    numberOfBrokerNodes: 2,
+    vpc: b.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    securityGroup: b.brokers,
+    encryptionKey: b.key,
+    logs: b.logSettings,
+    ebsVolumeGiB: 10,
+    ...overrides,
+  };
+}
+
+describe('SecureMskCluster', () => {
+  test('on a plain kms.Key and a VPC of your own; Kafka 4.x in KRaft mode', () => {
+    const b = bare();
+    new SecureMskCluster(b.stack, 'Msk', clusterProps(b, { kafkaVersion: '4.1.x.kraft' }));
+    const template = Template.fromStack(b.stack);
+    const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] };
+    const [cluster] = Object.values(template.findResources('AWS::MSK::Cluster'));
+    expect(cluster.Properties).toMatchObject({
+      ClusterName: 'mine',
+      KafkaVersion: '4.1.x.kraft',
+      EncryptionInfo: {
+        EncryptionAtRest: { DataVolumeKMSKeyId: keyArn },
+        EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true },
+      },
+    });
+    const [logGroup] = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(logGroup.Properties).toEqual({
+      LogGroupName: '/mine/msk-broker-logs',
+      RetentionInDays: 365,
+      KmsKeyId: keyArn,
+    });
+  });
+
+  test('connections: the brokers group, SCRAM port by default', () => {
+    const b = bare();
+    const cluster = new SecureMskCluster(b.stack, 'Msk', clusterProps(b));
+    expect(cluster.connections.securityGroups).toEqual([b.brokers]);
+    expect(cluster.connections.defaultPort?.toString()).toBe('9096');
+  });
+
+  test.each([
+    [{ clusterName: '9lives' }, 'clusterName = "9lives": must be 1–64 letters'],
+    [{ kafkaVersion: 'latest' }, 'kafkaVersion = "latest": must be an MSK Kafka version'],
+    [{ instanceType: 't3.small' }, 'instanceType = "t3.small": must be an MSK broker type'],
+    [{ ebsVolumeGiB: 0 }, 'ebsVolumeGiB = 0: must be an integer from 1 to 16384'],
+    [
+      { numberOfBrokerNodes: 3 },
+      'numberOfBrokerNodes = 3: must be a non-zero multiple of the number of subnets (2)',
+    ],
+    [
+      { storageAutoScaling: { maxGiB: 5, targetPercent: 60 } },
+      'storageAutoScaling.maxGiB = 5: must be an integer above ebsVolumeGiB (10)',
+    ],
+    [
+      { storageAutoScaling: { maxGiB: 100, targetPercent: 90 } },
+      'storageAutoScaling.targetPercent = 90: must be an integer from 10 to 80',
+    ],
+  ])('refuses %j, naming the prop and the value', (overrides, message) => {
+    const b = bare();
+    expect(() => new SecureMskCluster(b.stack, 'Msk', clusterProps(b, overrides))).toThrow(message);
+  });
+});
+
+describe('SecureMskCluster.fromClusterArn (an existing cluster)', () => {
+  const arn =
+    'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2';
+
+  test('name and UUID from the ARN: grants on its exact topic and group ARNs', () => {
+    const b = bare();
+    const cluster = SecureMskCluster.fromClusterArn(b.stack, 'Existing', {
+      clusterArn: arn,
+      securityGroups: [b.brokers],
+    });
+    expect(cluster.clusterName).toBe('orders');
+    const role = new iam.Role(b.stack, 'App', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+    cluster.access.grantConsume(role, 'orders', 'billing');
+    const [policy] = Object.values(Template.fromStack(b.stack).findResources('AWS::IAM::Policy'));
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
+      ':topic/orders/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2/orders',
+    );
+    expect(cluster.connections.securityGroups).toEqual([b.brokers]);
+  });
+
+  test('a string that is not an MSK cluster ARN is refused', () => {
+    const b = bare();
+    expect(() =>
+      SecureMskCluster.fromClusterArn(b.stack, 'Existing', {
+        clusterArn: 'arn:aws:kafka:eu-west-1:111122223333:topic/orders/uuid/x',
+      }),
+    ).toThrow('is not an MSK cluster ARN');
+  });
+});
+
+describe('MskConsumer', () => {
+  function consumerProps(
+    b: ReturnType<typeof bare>,
+    overrides: Partial<MskConsumerProps> = {},
+  ): MskConsumerProps {
+    const cluster =
+      (b.stack.node.tryFindChild('Msk') as SecureMskCluster | undefined) ??
+      new SecureMskCluster(b.stack, 'Msk', clusterProps(b));
+    return {
+      name: 'orders',
+      cluster,
+      authentication: { mode: 'iam' },
+      topic: 'orders',
+      consumerGroup: 'orders-app',
+      encryptionKey: b.key,
+      logs: b.logSettings,
+      vpc: b.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      functionSecurityGroup: b.clients,
+      ...overrides,
+    };
+  }
+
+  test('two consumers share one SQS endpoint when given it', () => {
+    const b = bare();
+    const first = new MskConsumer(b.stack, 'Orders', consumerProps(b));
+    new MskConsumer(
+      b.stack,
+      'Audit',
+      consumerProps(b, {
+        name: 'audit',
+        consumerGroup: 'audit',
+        failureQueueEndpoint: first.failureQueueEndpoint,
+      }),
+    );
+    const template = Template.fromStack(b.stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    expect(
+      Object.values(template.findResources('AWS::Logs::LogGroup')).map(
+        (g) => g.Properties.LogGroupName,
+      ),
+    ).toEqual(expect.arrayContaining(['/mine/lambda/orders', '/mine/lambda/audit']));
+  });
+
+  test.each([
+    [{ name: 'Orders' }, 'name = "Orders": must be 1–40 lower-case letters'],
+    [{ batchSize: 0 }, 'batchSize = 0: must be an integer from 1 to 10000'],
+    [{ timeout: Duration.minutes(15) }, 'timeout = "900 s": must be at most 14 minutes'],
+    [
+      { maxBatchingWindow: Duration.seconds(301) },
+      'maxBatchingWindow = "301 s": must be at most 300 s',
+    ],
+    [{ retryAttempts: 3 }, 'retryAttempts = 3: needs provisionedPollers'],
+    [{ reportBatchItemFailures: true }, 'reportBatchItemFailures = true: needs provisionedPollers'],
+  ])('refuses %j, naming the prop and the value', (overrides, message) => {
+    const b = bare();
+    expect(
+      () => new MskConsumer(b.stack, 'C', consumerProps(b, overrides as Partial<MskConsumerProps>)),
+    ).toThrow(message);
+  });
+});
+
+describe('ScramUsers', () => {
+  test('on a plain kms.Key: secrets in nested stacks by name hash, ARNs in SSM parameters', () => {
+    const b = bare();
+    const users = new ScramUsers(b.stack, 'Users', {
+      clusterName: 'mine',
+      users: ['a', 'b'],
+      encryptionKey: b.key,
+    });
+    const names = [...users.stacks.values()].flatMap((s) =>
+      Object.values(Template.fromStack(s).findResources('AWS::SecretsManager::Secret')).map(
+        (r) => r.Properties.Name,
+      ),
+    );
+    expect(names.sort()).toEqual(['AmazonMSK_mine_a', 'AmazonMSK_mine_b']);
+    expect(users.secretNamePrefix).toBe('AmazonMSK_mine_');
+  });
+
+  test('refuses no users and more than 1000', () => {
+    const b = bare();
+    expect(
+      () =>
+        new ScramUsers(b.stack, 'None', { clusterName: 'mine', users: [], encryptionKey: b.key }),
+    ).toThrow('ScramUsers: users has 0 entries; MSK allows 1 to 1000');
+    const many = Array.from({ length: 1001 }, (_, i) => `u${i}`);
+    expect(
+      () =>
+        new ScramUsers(b.stack, 'Many', { clusterName: 'mine', users: many, encryptionKey: b.key }),
+    ).toThrow('users has 1001 entries');
+  });
+});

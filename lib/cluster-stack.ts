@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { scramSecretName } from '../lambda/shared/scram-secret-name';
 import { AppConfig, brokerCount } from './config';
 import { ClusterBootstrapBrokers } from './constructs/cluster-bootstrap-brokers';
@@ -10,7 +10,10 @@ import { KafkaTopics } from './constructs/kafka-topics';
 import { ScramSecretAssociation } from './constructs/scram-secret-association';
 import { ScramUsers } from './constructs/scram-users';
 import { SecureMskCluster } from './constructs/secure-msk-cluster';
+import { aclBindingsFor, lambdaConsumerBindings } from './acls/spec';
+import { KafkaAcls } from './constructs/kafka-acls';
 import { PlatformKey } from './constructs/platform-key';
+import { FunctionEncryptionProps, FunctionNetworkProps } from './constructs/secure-function';
 
 export interface ClusterStackProps extends StackProps {
   readonly config: AppConfig;
@@ -33,6 +36,8 @@ export class ClusterStack extends Stack {
   public readonly users: ScramUsers;
   public readonly topics: KafkaTopics;
   public readonly bootstrapBrokers: ClusterBootstrapBrokers;
+  /** The Kafka ACLs of the SCRAM users and of the SCRAM consumers (none: no resource). */
+  public readonly acls?: KafkaAcls;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -115,7 +120,35 @@ export class ClusterStack extends Stack {
       for (const resource of association.resources) dependent.node.addDependency(resource);
     }
 
+    this.acls = this.addAcls(config, handlers, [...association.resources, this.topics]);
     this.publishEndpoints(config);
+  }
+
+  /**
+   * The users' permissions and the ACLs Lambda's Kafka event source needs for each SCRAM
+   * consumer, as one owner-scoped resource. It runs after the association (the users exist) and
+   * the topics; the Consumer stack, and so every event source mapping, deploys after this stack.
+   */
+  private addAcls(
+    config: AppConfig,
+    handlers: FunctionNetworkProps & FunctionEncryptionProps,
+    after: IDependable[],
+  ): KafkaAcls | undefined {
+    const bindings = [
+      ...config.scramUserPermissions.flatMap(aclBindingsFor),
+      ...config.consumers
+        .filter((c) => c.auth === 'scram')
+        .flatMap((c) => lambdaConsumerBindings(c.scramUser, c.topic, c.group)),
+    ];
+    if (bindings.length === 0) return undefined;
+    const acls = new KafkaAcls(this, 'KafkaAcls', {
+      cluster: this.msk,
+      bindings,
+      bootstrapBrokers: this.bootstrapBrokers.iam,
+      ...handlers,
+    });
+    for (const dependency of after) acls.node.addDependency(dependency);
+    return acls;
   }
 
   private publishEndpoints(config: AppConfig): void {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AppConfig } from './config';
 import { ClusterStack } from './cluster-stack';
 import { ConsumerStack } from './consumer-stack';
+import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
 
 export interface MskSecureStageProps extends StageProps {
@@ -17,6 +18,7 @@ export class MskSecureStage extends Stage {
   public readonly network: NetworkStack;
   public readonly cluster: ClusterStack;
   public readonly consumer: ConsumerStack;
+  public readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: MskSecureStageProps) {
     super(scope, id, props);
@@ -56,6 +58,13 @@ export class MskSecureStage extends Stage {
       description: description(
         `consumers: ${config.consumers.map((c) => `${c.name} (${c.auth})`).join(', ')}`,
       ),
+      terminationProtection,
+    });
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      config,
+      consumers: this.consumer.consumers,
+      encryptionKey: network.platformKey.key,
+      description: description('monitoring: alarms and dashboard'),
       terminationProtection,
     });
   }

@@ -204,7 +204,12 @@ describe('validation rejects bad input with setting, value and what is allowed',
 
 describe('cluster settings', () => {
   test('defaults: dev one SCRAM user, prod consumer and producer; one topic "orders"', () => {
-    expect(loadConfig({}).scramUsers).toEqual(['consumer']);
+    // `producer` may write to the first topic; the consumer's read ACLs come with its mapping.
+    expect(loadConfig({}).scramUsers).toEqual(['consumer', 'producer']);
+    expect(loadConfig({}).scramUserPermissions).toEqual([
+      { name: 'consumer', produce: [], consume: [] },
+      { name: 'producer', produce: ['orders'], consume: [] },
+    ]);
     expect(loadConfig({ profile: 'prod' }).scramUsers).toEqual(['consumer', 'producer']);
     expect(loadConfig({}).topics).toEqual([{ name: 'orders', partitions: 3 }]);
     expect(loadConfig({ profile: 'prod' })).toMatchObject({
@@ -406,7 +411,7 @@ describe('consumer settings', () => {
     [
       'consumerScramUser',
       { consumerScramUser: 'alice' },
-      /consumerScramUser = "alice": must be one of scramUsers \(consumer\)/,
+      /consumerScramUser = "alice": must be one of scramUsers \(consumer, producer\)/,
     ],
     [
       'consumerStartingPosition',
@@ -544,7 +549,7 @@ describe('consumers (a list)', () => {
       'consumers[1].topic = "payments": must be one of the configured topics (orders)',
     );
     expect(result.message).toContain(
-      'consumers[2].scramUser = "nobody": must be one of scramUsers (consumer) when auth is "scram"',
+      'consumers[2].scramUser = "nobody": must be one of scramUsers (consumer, producer) when auth is "scram"',
     );
     expect(result.message).toContain(
       'consumers[3].retryAttempts = 3: needs provisioned mode (consumers[3].minPollers/consumers[3].maxPollers ≥ 1)',
@@ -566,5 +571,46 @@ describe('consumers (a list)', () => {
     expect(problemsOf({ consumers: '[{' }).settings).toEqual(['consumers']);
     expect(problemsOf({ consumers: '[]' }).settings).toEqual(['consumers']);
     expect(problemsOf({ consumers: '["orders"]' }).settings).toEqual(['consumers[0]']);
+  });
+});
+
+describe('scramUsers with permissions (Kafka ACLs)', () => {
+  test('names and permission objects together; a trailing * is a prefix', () => {
+    const config = loadConfig({
+      scramUsers: JSON.stringify([
+        'consumer',
+        {
+          name: 'billing',
+          produce: ['orders'],
+          consume: [{ topic: 'orders', group: 'billing-*' }],
+        },
+      ]),
+    });
+    expect(config.scramUsers).toEqual(['consumer', 'billing']);
+    expect(config.scramUserPermissions[1]).toEqual({
+      name: 'billing',
+      produce: ['orders'],
+      consume: [{ topic: 'orders', group: 'billing-*' }],
+    });
+  });
+
+  test('bad permission specs are refused, all problems at once, each with its path', () => {
+    const result = problemsOf({
+      scramUsers: JSON.stringify([
+        'consumer',
+        {
+          name: 'billing',
+          produce: ['payments'],
+          consume: [{ topic: 'orders', group: 'bad group' }],
+        },
+        { name: 'billing' },
+      ]),
+    });
+    expect(result.settings).toEqual(
+      expect.arrayContaining(['scramUsers[1].produce[0]', 'scramUsers[1].consume[0].group']),
+    );
+    expect(result.message).toMatch(/scramUsers\[1\]\.produce\[0\] = "payments"/);
+    expect(result.message).toMatch(/billing/);
+    expect(result.settings.length).toBeGreaterThanOrEqual(3);
   });
 });

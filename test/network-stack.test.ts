@@ -266,6 +266,34 @@ describe('platform KMS key', () => {
             },
           },
         },
+        {
+          // Added by PlatformAlarms (Monitoring stack): CloudWatch publishes this cluster's
+          // alarms to the encrypted topic, for this account only.
+          Sid: 'CloudWatchAlarmsToSnsMskSecureDev',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':cloudwatch:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':alarm:msk-secure-dev-*',
+                  ],
+                ],
+              },
+            },
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          },
+        },
       ],
     });
   });

@@ -1,4 +1,5 @@
 import { connect, Deps } from './connection';
+import { acls } from './commands/acls';
 import { consume } from './commands/consume';
 import { produce } from './commands/produce';
 import { topics } from './commands/topics';
@@ -28,6 +29,9 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
         break;
       case 'whoami':
         await whoami(connection, deps);
+        break;
+      case 'acls':
+        await acls(connection, parsed.options, deps);
         break;
     }
     return 0;

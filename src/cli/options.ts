@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 
-export const COMMANDS = ['produce', 'consume', 'topics', 'whoami'] as const;
+export const COMMANDS = ['produce', 'consume', 'topics', 'whoami', 'acls'] as const;
 export type Command = (typeof COMMANDS)[number];
 export type Auth = 'scram' | 'iam';
 
@@ -38,6 +38,12 @@ export interface TopicsOptions {
   readonly name?: string;
 }
 
+export interface AclsOptions {
+  readonly action: 'list';
+  /** Only this SCRAM user's ACLs (principal `User:<user>`). */
+  readonly user?: string;
+}
+
 export type Parsed =
   | { readonly command: 'help'; readonly about?: Command }
   | {
@@ -51,7 +57,8 @@ export type Parsed =
       readonly options: ConsumeOptions;
     }
   | { readonly command: 'topics'; readonly common: CommonOptions; readonly options: TopicsOptions }
-  | { readonly command: 'whoami'; readonly common: CommonOptions };
+  | { readonly command: 'whoami'; readonly common: CommonOptions }
+  | { readonly command: 'acls'; readonly common: CommonOptions; readonly options: AclsOptions };
 
 const COMMON_HELP = `Connection (all commands):
   --cluster-arn ARN      the MSK cluster (or --cluster-name to read /<name>/cluster-arn from SSM)
@@ -72,6 +79,7 @@ Commands:
   consume   read records from a topic, as a group or from the beginning
   topics    list topics, or describe one
   whoami    which auth, which principal or user, which brokers
+  acls      list the cluster's Kafka ACLs (IAM auth), one line per binding
 
 Run "npm run client -- <command> --help" for a command's options.
 
@@ -104,6 +112,17 @@ Prints the authentication, the principal (IAM role/user ARN, or SCRAM user name)
 bootstrap brokers for that authentication.
 
 ${COMMON_HELP}`,
+  acls: `Usage: npm run client -- acls [list] [--user NAME]
+
+Prints the cluster's Kafka ACLs, one line per binding:
+  <principal> <ALLOW|DENY> <operation> on <resource type>:<pattern type>:<name> from <host>
+Connects with IAM auth (port 9098): describing ACLs needs kafka-cluster:Connect and
+kafka-cluster:DescribeCluster on the cluster. SCRAM users are authorized by these ACLs; IAM
+principals are not (they use IAM policies).
+
+  --user NAME      only the ACLs of SCRAM user NAME (principal User:NAME)
+
+${COMMON_HELP}`,
 };
 
 function positiveInt(flag: string, value: string | undefined, fallback: number): number {
@@ -130,7 +149,7 @@ export function parse(argv: readonly string[]): Parsed {
   try {
     ({ values, positionals } = parseArgs({
       args: [...rest],
-      allowPositionals: command === 'topics',
+      allowPositionals: command === 'topics' || command === 'acls',
       options: {
         help: { type: 'boolean', short: 'h' },
         'cluster-arn': { type: 'string' },
@@ -158,16 +177,22 @@ export function parse(argv: readonly string[]): Parsed {
   }
   if (values.help) return { command: 'help', about: command };
 
-  const auth = (values.auth as string | undefined) ?? 'scram';
+  const auth = (values.auth as string | undefined) ?? (command === 'acls' ? 'iam' : 'scram');
   if (auth !== 'scram' && auth !== 'iam') {
     throw new CliError(`--auth must be "scram" or "iam", got "${auth}".`);
+  }
+  if (command === 'acls' && auth !== 'iam') {
+    throw new CliError(
+      'acls connects with IAM auth only (--user NAME filters by SCRAM user, it does not log in).',
+      'Drop --auth, or pass --auth iam.',
+    );
   }
   const common: CommonOptions = {
     clusterArn: values['cluster-arn'] as string | undefined,
     clusterName: values['cluster-name'] as string | undefined,
     region: values.region as string | undefined,
     auth,
-    user: (values.user as string | undefined) ?? 'consumer',
+    user: (command === 'acls' ? undefined : (values.user as string | undefined)) ?? 'consumer',
     profile: values.profile as string | undefined,
     roleArn: values['role-arn'] as string | undefined,
     connectTimeoutMs: positiveInt(
@@ -228,5 +253,16 @@ export function parse(argv: readonly string[]): Parsed {
     }
     case 'whoami':
       return { command, common };
+    case 'acls': {
+      const [action = 'list', ...extra] = positionals;
+      if (action !== 'list' || extra.length) {
+        throw new CliError(`acls takes "list", got "${positionals.join(' ')}".`);
+      }
+      return {
+        command,
+        common,
+        options: { action, user: values.user as string | undefined },
+      };
+    }
   }
 }

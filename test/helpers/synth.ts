@@ -17,6 +17,7 @@ export interface SynthResult {
   readonly network: Template;
   readonly cluster: Template;
   readonly consumer: Template;
+  readonly monitoring: Template;
   /** The nested stacks of SCRAM users, merged into one template (secrets, parameters, associations). */
   readonly users: Template;
 }
@@ -38,6 +39,7 @@ export function synthesize(context: Record<string, unknown> = {}): SynthResult {
     network: Template.fromStack(stage.network),
     cluster: Template.fromStack(stage.cluster),
     consumer: Template.fromStack(stage.consumer),
+    monitoring: Template.fromStack(stage.monitoring),
     users: Template.fromJSON({
       // Logical ids repeat across the nested stacks: keys are `<nested stack id>/<logical id>`.
       Resources: Object.fromEntries(

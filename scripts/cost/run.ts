@@ -1,0 +1,179 @@
+/**
+ * `npm run cost [-- [-c key=value]... [--templates [NAME=]DIR]... [--check-readme | --write-readme]]`
+ *
+ * Synthesizes the app (`cdk synth --no-notices --quiet '**' -o <tmpdir>`) for `dev` and `prod`,
+ * or for the one profile a `-c profile=NAME` names (the other `-c` settings are passed on), or
+ * reads templates synthesized before (`--templates DIR`, repeatable; the profile is NAME=, else
+ * `-c profile=`, else the one in the stacks' descriptions, else the directory name). Prints, per
+ * profile, the markdown block README.md holds between `<!-- cost:<profile>:start -->` and
+ * `<!-- cost:<profile>:end -->`. `--check-readme` exits 1 when README.md's blocks differ;
+ * `--write-readme` replaces them (appending a `## Cost` section when the markers are missing).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { loadTemplates } from '../validate/assembly';
+import { estimate, TemplateInput } from './estimate';
+import { extractBlock, formatMarkdown, readmeBlock, replaceBlock } from './format';
+import { loadPriceTable } from './prices';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const README = join(REPO_ROOT, 'README.md');
+export const DEFAULT_PROFILES = ['dev', 'prod'] as const;
+
+export interface CliOptions {
+  /** `-c key=value` pairs other than `profile`, in order. */
+  readonly context: readonly string[];
+  /** From `-c profile=NAME`. */
+  readonly profile?: string;
+  readonly templates: readonly { readonly name?: string; readonly dir: string }[];
+  readonly mode: 'print' | 'check-readme' | 'write-readme';
+  readonly readme: string;
+}
+
+const USAGE =
+  'usage: npm run cost -- [-c key=value]... [--templates [NAME=]DIR]... ' +
+  '[--check-readme | --write-readme] [--readme PATH]';
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const context: string[] = [];
+  const templates: { name?: string; dir: string }[] = [];
+  let profile: string | undefined;
+  let mode: CliOptions['mode'] = 'print';
+  let readme = README;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (arg === '-c' || arg === '--context') {
+      const pair = value();
+      if (!/^[^=]+=/.test(pair)) throw new Error(`${arg} ${pair}: expected key=value`);
+      if (pair.startsWith('profile=')) profile = pair.slice('profile='.length);
+      else context.push(pair);
+    } else if (arg === '--templates') {
+      const spec = value();
+      const named = /^([a-zA-Z][\w-]*)=(.+)$/.exec(spec);
+      templates.push(named ? { name: named[1], dir: named[2] } : { dir: spec });
+    } else if (arg === '--check-readme' || arg === '--write-readme') {
+      if (mode !== 'print') throw new Error(`give one of --check-readme, --write-readme\n${USAGE}`);
+      mode = arg.slice(2) as CliOptions['mode'];
+    } else if (arg === '--readme') {
+      readme = resolve(value());
+    } else if (arg === '--help' || arg === '-h') {
+      throw new Error(USAGE);
+    } else {
+      throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    }
+  }
+  if (templates.length > 1 && profile !== undefined && templates.some((t) => !t.name)) {
+    throw new Error('with several --templates, name each one (--templates NAME=DIR)');
+  }
+  return { context, profile, templates, mode, readme };
+}
+
+/** `cdk synth` of one profile into a new temporary directory. */
+export function synthesize(profile: string, context: readonly string[]): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), `msk-secure-stack-cost-${profile}-`));
+  const args = ['cdk', 'synth', '--no-notices', '--quiet', '**', '-o', outDir];
+  for (const pair of [`profile=${profile}`, ...context]) args.push('-c', pair);
+  return new Promise((done, fail) => {
+    const child = spawn('npx', args, {
+      cwd: REPO_ROOT,
+      // Offline: the CDK CLI must not wait on the EC2 instance metadata service for credentials.
+      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) =>
+      code === 0
+        ? done(outDir)
+        : fail(new Error(`cdk synth (profile ${profile}) exited ${code}:\n${output}`)),
+    );
+  });
+}
+
+/** The profile a set of templates was synthesized for, from the stage's stack descriptions. */
+export function profileOf(templates: readonly TemplateInput[]): string | undefined {
+  for (const { template } of templates) {
+    const match = /\((\w+), cluster [^)]+\)/.exec(String(template.Description ?? ''));
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/** The whole command; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  write: (text: string) => void = (t) => process.stdout.write(t),
+  log: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
+  const options = parseArgs(argv);
+  const table = loadPriceTable();
+  const sets: { profile: string; templates: TemplateInput[]; cleanup?: string }[] = [];
+  if (options.templates.length > 0) {
+    for (const { name, dir } of options.templates) {
+      const templates = loadTemplates(dir);
+      if (templates.length === 0) throw new Error(`${dir}: no *.template.json (nor assembly-*/)`);
+      const profile =
+        name ??
+        (options.templates.length === 1 ? options.profile : undefined) ??
+        profileOf(templates) ??
+        basename(resolve(dir));
+      sets.push({ profile, templates });
+    }
+  } else {
+    const profiles = options.profile ? [options.profile] : [...DEFAULT_PROFILES];
+    log(`synthesizing ${profiles.join(', ')} …\n`);
+    for (const profile of profiles) {
+      const dir = await synthesize(profile, options.context);
+      sets.push({ profile, templates: loadTemplates(dir), cleanup: dir });
+    }
+  }
+  const blocks = new Map<string, string>();
+  try {
+    for (const set of sets) {
+      blocks.set(
+        set.profile,
+        readmeBlock(set.profile, formatMarkdown(estimate(set.profile, set.templates, table))),
+      );
+    }
+  } finally {
+    for (const set of sets) if (set.cleanup) rmSync(set.cleanup, { recursive: true, force: true });
+  }
+
+  if (options.mode === 'print') {
+    write(`${[...blocks.values()].join('\n\n')}\n`);
+    return 0;
+  }
+  let readme = readFileSync(options.readme, 'utf8');
+  if (options.mode === 'write-readme') {
+    for (const [profile, block] of blocks) readme = replaceBlock(readme, profile, block);
+    writeFileSync(options.readme, readme);
+    write(`updated ${options.readme}: ${[...blocks.keys()].join(', ')}\n`);
+    return 0;
+  }
+  let stale = 0;
+  for (const [profile, block] of blocks) {
+    const current = extractBlock(readme, profile);
+    if (current === block) continue;
+    stale += 1;
+    write(
+      current === undefined
+        ? `${options.readme}: no <!-- cost:${profile}:start --> … <!-- cost:${profile}:end --> block\n`
+        : `${options.readme}: the ${profile} block differs; it should be:\n${block}\n`,
+    );
+  }
+  if (stale > 0) {
+    write('run `npm run cost -- --write-readme` to update README.md\n');
+    return 1;
+  }
+  write(`${options.readme}: cost blocks up to date (${[...blocks.keys()].join(', ')})\n`);
+  return 0;
+}

@@ -1,0 +1,197 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CostError, estimate, TemplateInput } from '../../scripts/cost/estimate';
+import {
+  extractBlock,
+  formatMarkdown,
+  groupLines,
+  readmeBlock,
+  replaceBlock,
+} from '../../scripts/cost/format';
+import { loadPriceTable } from '../../scripts/cost/prices';
+import { main, parseArgs, profileOf } from '../../scripts/cost/run';
+import { loadTemplates } from '../../scripts/validate/assembly';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'cost');
+const SMALL = join(FIXTURES, 'small');
+// A frozen copy of the table's shape with its own numbers: these tests do not move with prices.
+const TABLE = loadPriceTable(join(FIXTURES, 'prices.json'));
+
+const small = (): TemplateInput[] => loadTemplates(SMALL);
+const withResource = (type: string, properties: Record<string, unknown>): TemplateInput[] => [
+  { stackName: 'T', template: { Resources: { R: { Type: type, Properties: properties } } } },
+];
+
+describe('estimate on a small fixture template', () => {
+  const e = estimate('dev', small(), TABLE);
+
+  test('prices brokers by type × count, storage by GiB × brokers, endpoints per subnet', () => {
+    const line = (id: string) => e.lines.filter((l) => l.logicalId === id);
+    expect(line('Cluster').map((l) => [l.item, l.quantity, l.unitPrice, l.monthly])).toEqual([
+      ['MSK brokers (kafka.t3.small)', 2, 0.0456 * 730, 2 * 0.0456 * 730],
+      ['MSK broker storage (EBS)', 40, 0.1, 40 * 0.1],
+    ]);
+    expect(line('SqsEndpoint').map((l) => [l.item, l.quantity])).toEqual([
+      ['Interface VPC endpoints (sqs)', 2],
+    ]);
+    // Gateway endpoints and on-demand mappings cost nothing of their own.
+    expect(line('S3Endpoint')).toEqual([]);
+    expect(line('Mapping')).toEqual([]);
+    // A metric-math alarm is billed per metric it reads.
+    expect(line('CpuAlarm').map((l) => l.quantity)).toEqual([2]);
+    expect(line('DiskAlarm').map((l) => l.quantity)).toEqual([1]);
+  });
+
+  test('totals: the sum of the rows as shown (cents)', () => {
+    expect([e.fixedTotal, e.usageTotal, e.total]).toEqual([126.88, 2.19, 129.07]);
+    const rows = groupLines(e.lines);
+    expect(Math.round(rows.reduce((s, r) => s + r.monthly, 0) * 100) / 100).toBe(e.fixedTotal);
+    expect(e.unpricedTypes).toEqual([
+      'AWS::EC2::Subnet',
+      'AWS::EC2::VPCEndpoint (Gateway)',
+      'AWS::IAM::Role',
+      'AWS::Lambda::EventSourceMapping (on-demand)',
+      'AWS::Lambda::Function',
+      'AWS::SSM::Parameter',
+    ]);
+  });
+
+  test('formats one markdown table, largest first, with the total and the usage lines', () => {
+    expect(formatMarkdown(e)).toBe(readFileSync(join(FIXTURES, 'small.expected.md'), 'utf8'));
+  });
+
+  test('the markdown is as prettier formats it: README.md keeps it through `npm run format`', () => {
+    const markdown = formatMarkdown(e);
+    const prettier = spawnSync(
+      process.execPath,
+      [require.resolve('prettier/bin/prettier.cjs'), '--stdin-filepath', 'README.md'],
+      { cwd: join(__dirname, '..', '..'), input: markdown, encoding: 'utf8' },
+    );
+    expect(prettier.stderr).toBe('');
+    expect(prettier.stdout).toBe(markdown);
+  });
+
+  test('provisioned pollers are priced per event poller unit at the minimum', () => {
+    const mapping = estimate(
+      'prod',
+      withResource('AWS::Lambda::EventSourceMapping', {
+        ProvisionedPollerConfig: { MinimumPollers: 12, MaximumPollers: 20 },
+      }),
+      TABLE,
+    );
+    expect(mapping.lines.map((l) => [l.item, l.quantity, l.unverified])).toEqual([
+      ['Lambda provisioned event pollers', 2, true],
+    ]);
+  });
+});
+
+describe('estimate refuses what it cannot price', () => {
+  test.each([
+    [
+      'an unknown resource type',
+      withResource('AWS::Foo::Bar', {}),
+      /T\/R \(AWS::Foo::Bar\): resource type not in scripts\/cost\/prices.json/,
+    ],
+    [
+      'an unpriced instance type',
+      withResource('AWS::MSK::Cluster', {
+        NumberOfBrokerNodes: 3,
+        BrokerNodeGroupInfo: {
+          InstanceType: 'kafka.m5.large',
+          StorageInfo: { EBSStorageInfo: { VolumeSize: 10 } },
+        },
+      }),
+      /no price "msk.broker.kafka.m5.large"/,
+    ],
+    [
+      'a broker count that is not a literal',
+      withResource('AWS::MSK::Cluster', {
+        NumberOfBrokerNodes: { Ref: 'Brokers' },
+        BrokerNodeGroupInfo: { InstanceType: 'kafka.t3.small' },
+      }),
+      /NumberOfBrokerNodes is \{"Ref":"Brokers"\}, expected a literal number/,
+    ],
+    [
+      'an advanced SSM parameter',
+      withResource('AWS::SSM::Parameter', { Tier: 'Advanced' }),
+      /Tier "Advanced" is billed/,
+    ],
+  ])('%s', (_what, templates, message) => {
+    expect(() => estimate('dev', templates, TABLE)).toThrow(CostError);
+    expect(() => estimate('dev', templates, TABLE)).toThrow(message);
+  });
+});
+
+describe('README blocks', () => {
+  const block = readmeBlock('dev', '| a |\n');
+
+  test('a block is the markdown between its profile markers', () => {
+    expect(block).toBe('<!-- cost:dev:start -->\n\n| a |\n\n<!-- cost:dev:end -->');
+    const readme = `# x\n\ntext\n\n${block}\n\nmore\n`;
+    expect(extractBlock(readme, 'dev')).toBe(block);
+    expect(extractBlock(readme, 'prod')).toBeUndefined();
+  });
+
+  test('replaceBlock replaces in place, or appends a Cost section once', () => {
+    const readme = `# x\n\n${block}\n\nmore $& text\n`;
+    const next = readmeBlock('dev', '| b |\n');
+    expect(replaceBlock(readme, 'dev', next)).toBe(`# x\n\n${next}\n\nmore $& text\n`);
+    const appended = replaceBlock('# x\n', 'prod', readmeBlock('prod', '| p |\n'));
+    expect(appended).toMatch(/^# x\n\n## Cost\n\n.*\n\n<!-- cost:prod:start -->/);
+    const twice = replaceBlock(appended, 'dev', next);
+    expect(twice.match(/## Cost/g)).toHaveLength(1);
+    expect(extractBlock(twice, 'dev')).toBe(next);
+  });
+});
+
+describe('command line', () => {
+  test('parses context, templates and modes', () => {
+    expect(
+      parseArgs([
+        '-c',
+        'profile=prod',
+        '-c',
+        'azCount=3',
+        '--templates',
+        'prod=/t',
+        '--check-readme',
+      ]),
+    ).toMatchObject({
+      profile: 'prod',
+      context: ['azCount=3'],
+      templates: [{ name: 'prod', dir: '/t' }],
+      mode: 'check-readme',
+    });
+    expect(() => parseArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
+    expect(() => parseArgs(['--check-readme', '--write-readme'])).toThrow(/one of/);
+  });
+
+  test('the profile comes from the stage description when not named', () => {
+    expect(profileOf(small())).toBe('dev');
+  });
+
+  test('--write-readme then --check-readme on fixture templates (no synth)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cost-test-'));
+    const readme = join(dir, 'README.md');
+    writeFileSync(readme, '# Project\n');
+    const out: string[] = [];
+    const run = (...args: string[]) =>
+      main(['--templates', SMALL, '--readme', readme, ...args], (t) => out.push(t));
+
+    expect(await run('--check-readme')).toBe(1);
+    expect(out.join('')).toMatch(/no <!-- cost:dev:start -->.*\n.*npm run cost -- --write-readme/);
+    expect(await run('--write-readme')).toBe(0);
+    const written = readFileSync(readme, 'utf8');
+    expect(written).toMatch(/## Cost\n[\s\S]*<!-- cost:dev:start -->[\s\S]*fixed total/);
+    expect(await run('--check-readme')).toBe(0);
+
+    out.length = 0;
+    expect(await run()).toBe(0);
+    expect(`${out.join('').trimEnd()}`).toBe(extractBlock(written, 'dev'));
+
+    writeFileSync(readme, written.replace('fixed total', 'fixed totals'));
+    expect(await run('--check-readme')).toBe(1);
+  });
+});

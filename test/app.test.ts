@@ -41,6 +41,43 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
     }
   });
 
+  test('alarms and a dashboard in both profiles; the CPU-credit alarm only on t3 brokers (dev)', () => {
+    const monitoring = Template.fromStack(stage.monitoring);
+    const alarms = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm'));
+    // Plain alarms name their metric; math alarms (CPU, controller count) name it in Metrics.
+    const metrics = alarms
+      .flatMap((a) => [
+        a.Properties.MetricName,
+        ...(a.Properties.Metrics ?? []).map(
+          (m: { MetricStat?: { Metric: { MetricName: string } } }) =>
+            m.MetricStat?.Metric.MetricName,
+        ),
+      ])
+      .filter(Boolean);
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        'KafkaDataLogsDiskUsed',
+        'UnderReplicatedPartitions',
+        'OfflinePartitionsCount',
+        'ActiveControllerCount',
+        'Errors',
+        'Throttles',
+        'OffsetLag',
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateAgeOfOldestMessage',
+      ]),
+    );
+    expect(metrics.includes('CPUCreditBalance')).toBe(profile === 'dev');
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/Topic/) }]);
+      expect(alarm.Properties.AlarmDescription).toBeTruthy();
+    }
+    monitoring.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(Object.keys(monitoring.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['AlarmTopicArn', 'DashboardName', 'DashboardUrl']),
+    );
+  });
+
   test('templates match the snapshot (asset hashes masked)', () => {
     for (const stack of stacks) {
       expect(Template.fromStack(stack).toJSON()).toMatchSnapshot(stack.node.id);

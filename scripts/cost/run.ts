@@ -9,16 +9,16 @@
  * `<!-- cost:<profile>:end -->`. `--check-readme` exits 1 when README.md's blocks differ;
  * `--write-readme` replaces them (appending a `## Cost` section when the markers are missing).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
 import { loadTemplates } from '../validate/assembly';
 import { estimate, TemplateInput } from './estimate';
 import { extractBlock, formatMarkdown, readmeBlock, replaceBlock } from './format';
 import { loadPriceTable } from './prices';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export { REPO_ROOT };
 export const README = join(REPO_ROOT, 'README.md');
 export const DEFAULT_PROFILES = ['dev', 'prod'] as const;
 
@@ -76,27 +76,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 }
 
 /** `cdk synth` of one profile into a new temporary directory. */
-export function synthesize(profile: string, context: readonly string[]): Promise<string> {
+export async function synthesize(profile: string, context: readonly string[]): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), `msk-secure-stack-cost-${profile}-`));
-  const args = ['cdk', 'synth', '--no-notices', '--quiet', '**', '-o', outDir];
-  for (const pair of [`profile=${profile}`, ...context]) args.push('-c', pair);
-  return new Promise((done, fail) => {
-    const child = spawn('npx', args, {
-      cwd: REPO_ROOT,
-      // Offline: the CDK CLI must not wait on the EC2 instance metadata service for credentials.
-      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) =>
-      code === 0
-        ? done(outDir)
-        : fail(new Error(`cdk synth (profile ${profile}) exited ${code}:\n${output}`)),
-    );
-  });
+  const args = [`profile=${profile}`, ...context].flatMap((pair) => ['-c', pair]);
+  await cdkSynth(outDir, args, `profile ${profile}`);
+  return outDir;
 }
 
 /** The profile a set of templates was synthesized for, from the stage's stack descriptions. */

@@ -3,7 +3,6 @@
  * the templates (cfn-lint; the AWS Control Tower proactive controls with cfn-guard; IAM policies
  * against the Service Authorization Reference). Any unacknowledged finding fails the run.
  */
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -16,6 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
 import { loadTemplates } from './assembly';
 import { runCfnLint } from './cfn-lint';
 import { runControlTower } from './control-tower';
@@ -23,7 +23,7 @@ import { checkTemplatePolicies } from './iam';
 import { resolveTemplate } from './resolve';
 import { type Finding, type ValidatorName, VALIDATORS } from './types';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export { REPO_ROOT };
 export const ACKNOWLEDGED_FILE = join(__dirname, 'acknowledged.json');
 
 /** The context each variant synthesizes with. */
@@ -169,27 +169,7 @@ export function synthesize(variant: string, outDir: string): Promise<void> {
   if (!context) throw new Error(`unknown variant ${variant} (${Object.keys(VARIANTS).join(', ')})`);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const args = ['cdk', 'synth', '--no-notices', '--quiet', '**', '-o', outDir, ...context];
-  return new Promise((done, fail) => {
-    const child = spawn('npx', args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (code === 0) done();
-      else
-        fail(
-          new Error(
-            `cdk synth (${variant}: ${context.join(' ') || 'defaults'}) exited ${code}:\n${output}`,
-          ),
-        );
-    });
-  });
+  return cdkSynth(outDir, context, `${variant}: ${context.join(' ') || 'defaults'}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -157,12 +157,17 @@ describe.each([
           SecretStringTemplate: JSON.stringify({ username: user }),
           GenerateStringKey: 'password',
           PasswordLength: 32,
+          // Characters that break SCRAM clients' config files and shells (password-policy.ts).
+          ExcludeCharacters: '"\'\\/@`$;:,={}[] ',
         }),
         SecretString: Match.absent(),
       });
     }
-    // No password anywhere in the templates.
-    expect(JSON.stringify([template.toJSON(), users.toJSON()])).not.toMatch(/"password"\s*:/);
+    // No password anywhere in the templates, not even inside an escaped JSON string
+    // (`{\"password\":…}` in a SecretString or a custom resource property).
+    const text = JSON.stringify([template.toJSON(), users.toJSON()]);
+    expect(text).not.toMatch(/\\*"password\\*"\s*:/);
+    expect(text).not.toMatch(/[^A-Za-z]SecretString\\*"\s*:/);
   });
 
   test('each association resource gets the cluster and exactly the secrets of its stack', () => {
@@ -250,7 +255,13 @@ describe.each([
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: [fromNetworkJest('Clients')] },
+        // The private subnets, one per AZ, and the clients group.
+        VpcConfig: {
+          SubnetIds: Array.from({ length: expected.brokers }, () =>
+            fromNetworkJest('privateSubnet'),
+          ),
+          SecurityGroupIds: [fromNetworkJest('Clients')],
+        },
         KmsKeyArn: fromNetworkJest('PlatformKey'),
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/LogGroup/) } },
       });
@@ -436,6 +447,10 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
   const rotating = rotatingApp.cluster;
   const rotatingUsers = rotatingApp.users;
 
+  test('snapshot of the rotation-on scenario: Cluster stack and users (asset hashes masked)', () => {
+    expect({ cluster: rotating.toJSON(), users: rotatingUsers.toJSON() }).toMatchSnapshot();
+  });
+
   test('off by default: no schedule (the nag findings are acknowledged with the reason)', () => {
     prodApp.users.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
     rotatingUsers.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
@@ -510,7 +525,14 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
       Sid: 'RotateScramSecretsKey',
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      Resource: expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() }),
+      // The platform key's output itself, not any cross-stack value.
+      Resource: {
+        'Fn::GetStackOutput': {
+          StackName: 'msk-secure-prod-Network',
+          OutputName: expect.stringMatching(/^PublishOutputFnGetAttPlatformKey1C4A1A63Arn/),
+          Region: { Ref: 'AWS::Region' },
+        },
+      },
       Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' } },
     });
     expectOnlyCustomerManagedPolicies(rotating);

@@ -96,7 +96,9 @@ describe('security groups (dev)', () => {
 
   test('both groups have descriptions and no open ingress', () => {
     for (const group of Object.values(groups)) {
-      expect(group.Properties.GroupDescription).toBeTruthy();
+      expect(group.Properties.GroupDescription).toMatch(
+        /^(MSK brokers and Lambda MSK pollers: Kafka SCRAM 9096 \/ IAM 9098 from clients and self|Kafka clients of the MSK cluster: reach brokers on 9096\/9098 and AWS APIs on 443)$/,
+      );
       expect(group.Properties.SecurityGroupIngress ?? []).toEqual([]);
     }
   });

@@ -11,7 +11,9 @@ import {
   KafkaConfig,
 } from 'kafkajs';
 import { Deps, iamTokenProvider } from '../../src/cli/connection';
+import { CliError, explain } from '../../src/cli/errors';
 import { main } from '../../src/cli/main';
+import { HELP } from '../../src/cli/options';
 
 const kafkaMock = mockClient(KafkaClient);
 const smMock = mockClient(SecretsManagerClient);
@@ -89,6 +91,8 @@ function harness(
   const err: string[] = [];
   const kafka = options.kafka ?? fakeKafka();
   const configs: KafkaConfig[] = [];
+  /** The Region and profile of every set of AWS clients the CLI asked for. */
+  const clients: [string, string | undefined][] = [];
   const signer = {
     generateAuthToken: jest.fn(async () => ({
       token: 'token-default',
@@ -104,12 +108,15 @@ function harness(
     })),
   };
   const deps: Deps = {
-    awsClients: () => ({
-      kafka: new KafkaClient({ region: 'eu-west-1' }),
-      secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
-      ssm: new SSMClient({ region: 'eu-west-1' }),
-      sts: new STSClient({ region: 'eu-west-1' }),
-    }),
+    awsClients: (region, profile) => {
+      clients.push([region, profile]);
+      return {
+        kafka: new KafkaClient({ region: 'eu-west-1' }),
+        secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+        ssm: new SSMClient({ region: 'eu-west-1' }),
+        sts: new STSClient({ region: 'eu-west-1' }),
+      };
+    },
     createKafka: (config) => {
       configs.push(config);
       return {
@@ -127,7 +134,7 @@ function harness(
     now: () => 1_000_000,
     env: options.env ?? {},
   };
-  return { deps, out, err, kafka, configs, signer };
+  return { deps, out, err, kafka, configs, signer, clients };
 }
 
 beforeEach(() => {
@@ -200,6 +207,40 @@ describe('connection', () => {
       `brokers:  ${SCRAM_BROKERS}`,
     ]);
     expect(h.out.join('\n')).not.toContain('p4ss');
+  });
+
+  test('the whole kafkajs configuration: client id, TLS, timeouts (default 10 s), 2 retries', async () => {
+    const h = harness();
+    expect(await main(['whoami', '--cluster-arn', CLUSTER], h.deps)).toBe(0);
+    expect(h.configs).toEqual([
+      {
+        clientId: 'msk-secure-stack-cli',
+        brokers: ['b-1.msk.example:9096', 'b-2.msk.example:9096'],
+        ssl: true,
+        sasl: { mechanism: 'scram-sha-512', username: 'consumer', password: 'p4ss' },
+        connectionTimeout: 10_000,
+        authenticationTimeout: 10_000,
+        retry: { retries: 2 },
+      },
+    ]);
+  });
+
+  test('--connect-timeout sets the connection and the authentication timeout', async () => {
+    const h = harness();
+    expect(
+      await main(['whoami', '--cluster-arn', CLUSTER, '--connect-timeout', '2500'], h.deps),
+    ).toBe(0);
+    expect(h.configs[0]).toMatchObject({ connectionTimeout: 2500, authenticationTimeout: 2500 });
+    for (const bad of ['0', '-5', '2.5', '10s', '']) {
+      const b = harness();
+      expect(
+        await main(['whoami', '--cluster-arn', CLUSTER, `--connect-timeout=${bad}`], b.deps),
+      ).toBe(1);
+      expect(b.err).toEqual([
+        `Error: --connect-timeout must be a positive whole number, got "${bad}".`,
+      ]);
+      expect(b.configs).toEqual([]);
+    }
   });
 
   test('IAM: OAUTHBEARER tokens from the signer (9098), principal from STS', async () => {
@@ -354,7 +395,11 @@ describe('produce', () => {
       ['produce', '--cluster-arn', CLUSTER, '--topic', 'orders', '--stdin', '--json'],
       h.deps,
     );
-    expect(h.kafka.producer.send).toHaveBeenCalledTimes(2);
+    // What was sent, not only how often: lines in order, the blank one dropped, no key.
+    expect(h.kafka.sent).toEqual([
+      { topic: 'orders', messages: lines.slice(0, 100).map((value) => ({ key: null, value })) },
+      { topic: 'orders', messages: lines.slice(100).map((value) => ({ key: null, value })) },
+    ]);
     expect(h.err).toEqual(['sent 100/150', 'sent 150/150']);
     expect(h.out).toEqual(['Sent 150 messages to orders (scram).']);
   });
@@ -500,5 +545,553 @@ describe('Kafka errors say what to do', () => {
       ),
     ).toBe(1);
     expected.forEach((line, i) => expect(h.err[i]).toContain(line));
+  });
+});
+
+describe('usage details', () => {
+  test.each([[[]], [['-h']], [['help']]])('%j prints the main help', async (argv) => {
+    const h = harness();
+    expect(await main(argv, h.deps)).toBe(0);
+    expect(h.out).toEqual([HELP.main]);
+  });
+
+  test('`<command> -h` prints that command’s help; every help lists the connection options', async () => {
+    const h = harness();
+    expect(await main(['consume', '-h'], h.deps)).toBe(0);
+    expect(h.out).toEqual([HELP.consume]);
+    for (const [about, text] of Object.entries(HELP)) {
+      expect([about, text]).toEqual([about, expect.stringContaining('--connect-timeout MS')]);
+    }
+    expect(HELP.main).toContain('whoami    which auth, which principal or user, which brokers');
+    expect(HELP.produce).toContain('--stdin          one message per line of standard input');
+    expect(HELP.consume).toContain('--timeout S         stop after S seconds');
+    expect(HELP.topics).toContain('Usage: npm run client -- topics [list | describe NAME]');
+    expect(HELP.whoami).toContain('Prints the authentication, the principal');
+  });
+
+  test('usage errors carry a hint', async () => {
+    const cases: [string[], string[]][] = [
+      [
+        ['publish'],
+        [
+          'Error: Unknown command "publish".',
+          'Hint: Commands: produce, consume, topics, whoami, acls. Try --help.',
+        ],
+      ],
+      [
+        ['whoami', '--bogus'],
+        [
+          "Error: Unknown option '--bogus'", // node:util parseArgs' own message
+          'Hint: Try "npm run client -- whoami --help".',
+        ],
+      ],
+      [
+        ['consume'],
+        ['Error: --topic is required.', 'Hint: Try "npm run client -- consume --help".'],
+      ],
+      [
+        ['consume', '--topic', 'o', '--group', 'g', '--from-beginning'],
+        [
+          'Error: Give either --group or --from-beginning, not both.',
+          'Hint: A new group reads from the beginning with --from-beginning.',
+        ],
+      ],
+      [['topics', 'describe'], ['Error: topics describe needs a topic name.']],
+      [
+        ['produce', '--topic', 'o', '--stdin', '--message', 'x'],
+        ['Error: Give either --message or --stdin, not both.'],
+      ],
+    ];
+    for (const [argv, err] of cases) {
+      const h = harness();
+      expect(await main(argv, h.deps)).toBe(1);
+      expect(h.err).toEqual(err);
+    }
+  });
+
+  test('only topics (and acls) take positional arguments', async () => {
+    const h = harness();
+    expect(await main(['produce', 'extra', '--topic', 'o'], h.deps)).toBe(1);
+    expect(h.err[0]).toContain("Unexpected argument 'extra'");
+  });
+
+  test.each([
+    ['1', 0],
+    ['x5', 1],
+    ['5x', 1],
+    [' 5', 1],
+    ['01', 0],
+  ])('--max %j: positive whole numbers only (exit %i)', async (value, code) => {
+    const h = harness({
+      kafka: fakeKafka({ messages: [{ partition: 0, offset: '1', value: 'a' }] }),
+    });
+    expect(
+      await main(
+        ['consume', '--cluster-arn', CLUSTER, '--topic', 'o', '--group', 'g', '--max', value],
+        h.deps,
+      ),
+    ).toBe(code);
+    if (code) {
+      expect(h.err).toEqual([`Error: --max must be a positive whole number, got "${value}".`]);
+    } else expect(h.out).toEqual(['0\t1\t\ta']);
+  });
+});
+
+describe('connection details', () => {
+  test('the Region comes from the cluster ARN unless --region is given; --profile reaches the AWS clients', async () => {
+    const h = harness();
+    await main(['whoami', '--cluster-arn', CLUSTER, '--profile', 'dev'], h.deps);
+    expect(h.clients).toEqual([['eu-west-1', 'dev']]);
+    const r = harness();
+    await main(['whoami', '--cluster-arn', CLUSTER, '--region', 'eu-central-1'], r.deps);
+    expect(r.clients).toEqual([['eu-central-1', undefined]]);
+  });
+
+  test('the SSM lookup: default cluster name, AWS_REGION, else AWS_DEFAULT_REGION; --region wins', async () => {
+    ssmMock
+      .on(GetParameterCommand, { Name: '/msk-secure-dev/cluster-arn' })
+      .resolves({ Parameter: { Value: CLUSTER } });
+    ssmMock
+      .on(GetParameterCommand, { Name: '/orders/cluster-arn' })
+      .resolves({ Parameter: { Value: CLUSTER } });
+    const viaDefault = harness({ env: { AWS_DEFAULT_REGION: 'us-east-2' } });
+    expect(await main(['whoami'], viaDefault.deps)).toBe(0);
+    expect(viaDefault.clients[0]).toEqual(['us-east-2', undefined]);
+    const both = harness({ env: { AWS_REGION: 'eu-west-3', AWS_DEFAULT_REGION: 'us-east-2' } });
+    await main(['whoami', '--cluster-name', 'orders'], both.deps);
+    expect(both.clients[0]).toEqual(['eu-west-3', undefined]);
+    const flag = harness({ env: { AWS_REGION: 'eu-west-3' } });
+    await main(['whoami', '--region', 'ap-south-1', '--profile', 'p'], flag.deps);
+    expect(flag.clients).toEqual([
+      ['ap-south-1', 'p'],
+      ['ap-south-1', 'p'],
+    ]);
+    expect(ssmMock.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([
+      { Name: '/msk-secure-dev/cluster-arn' },
+      { Name: '/orders/cluster-arn' },
+      { Name: '/msk-secure-dev/cluster-arn' },
+    ]);
+  });
+
+  test('an SSM parameter without a value, and SSM errors other than not-found', async () => {
+    ssmMock.on(GetParameterCommand).resolves({});
+    const empty = harness({ env: { AWS_REGION: 'eu-west-1' } });
+    expect(await main(['whoami'], empty.deps)).toBe(1);
+    expect(empty.err).toEqual([
+      'Error: "undefined" is not an MSK cluster ARN.',
+      'Hint: Expected arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> (the ClusterArn stack output).',
+    ]);
+    ssmMock
+      .on(GetParameterCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }),
+      );
+    const denied = harness({ env: { AWS_REGION: 'eu-west-1' } });
+    expect(await main(['whoami'], denied.deps)).toBe(1);
+    expect(denied.err).toEqual(['Error: User is not authorized']);
+  });
+
+  test('the not-found hint for the SSM parameter', async () => {
+    ssmMock
+      .on(GetParameterCommand)
+      .rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound' }));
+    const h = harness({ env: { AWS_REGION: 'eu-west-1' } });
+    expect(await main(['whoami'], h.deps)).toBe(1);
+    expect(h.err).toEqual([
+      'Error: SSM parameter /msk-secure-dev/cluster-arn not found in eu-west-1.',
+      'Hint: Deploy the stack (npm run deploy), pass the right --cluster-name, or give --cluster-arn.',
+    ]);
+  });
+
+  test.each([
+    ['arn:aws-cn:kafka:cn-north-1:111122223333:cluster/orders/abc-1', 0],
+    ['arn:aws-us-gov:kafka:us-gov-west-1:111122223333:cluster/orders/abc-1', 0],
+    ['arn:aws:kafka:eu-west-1:11112222333:cluster/orders/abc-1', 1], // 11 digits
+    ['arn:aws:kafka:eu-west-1:111122223333:cluster/orders', 1], // no UUID
+    ['arn:aws:kafka:eu-west-1:111122223333:cluster/orders/abc-1/x', 1],
+    ['arn:aws:kafka:eu-west-1:111122223333:topic/orders/abc-1/x', 1],
+    ['xarn:aws:kafka:eu-west-1:111122223333:cluster/orders/abc-1', 1],
+    ['arn:aws:kafka::111122223333:cluster/orders/abc-1', 1],
+    ['arn:aws:kafka:eu-west-1:111122223333:cluster//abc-1', 1],
+  ])('%s is an MSK cluster ARN: exit %i', async (arn, code) => {
+    kafkaMock
+      .on(GetBootstrapBrokersCommand)
+      .resolves({ BootstrapBrokerStringSaslScram: 'b-1:9096' });
+    smMock.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ username: 'consumer', password: 'p4ss' }),
+    });
+    const h = harness();
+    expect(await main(['whoami', '--cluster-arn', arn], h.deps)).toBe(code);
+    if (code) expect(h.err[0]).toBe(`Error: "${arn}" is not an MSK cluster ARN.`);
+    else {
+      expect(h.clients[0][0]).toBe(arn.split(':')[3]);
+      // The cluster name in the ARN names the user secret.
+      expect(smMock.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({
+        SecretId: 'AmazonMSK_orders_consumer',
+      });
+    }
+  });
+
+  test('GetBootstrapBrokers is asked for this cluster; no SCRAM brokers: the hint says --auth iam', async () => {
+    kafkaMock
+      .on(GetBootstrapBrokersCommand)
+      .resolves({ BootstrapBrokerStringSaslIam: IAM_BROKERS });
+    const h = harness();
+    expect(await main(['whoami', '--cluster-arn', CLUSTER], h.deps)).toBe(1);
+    expect(h.err).toEqual([
+      'Error: The cluster has no bootstrap brokers for SASL/SCRAM: that authentication is not enabled on it.',
+      'Hint: Use --auth iam, or enable it on the cluster.',
+    ]);
+    expect(kafkaMock.commandCalls(GetBootstrapBrokersCommand)[0].args[0].input).toEqual({
+      ClusterArn: CLUSTER,
+    });
+  });
+
+  test('the SCRAM secret: the name from the cluster and --user, the user name from the secret', async () => {
+    smMock
+      .on(GetSecretValueCommand, { SecretId: 'AmazonMSK_msk-secure-dev_alice' })
+      .resolves({ SecretString: JSON.stringify({ username: 'alice', password: 'pw' }) });
+    const h = harness();
+    expect(await main(['whoami', '--cluster-arn', CLUSTER, '--user', 'alice'], h.deps)).toBe(0);
+    expect(h.configs[0].sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'alice',
+      password: 'pw',
+    });
+    expect(h.out).toContain('identity: SCRAM user alice');
+  });
+
+  test.each([
+    ['not JSON', 'not json'],
+    ['no password', '{"username":"consumer"}'],
+    ['a password that is not a string', '{"username":"consumer","password":1}'],
+    ['no value', undefined],
+  ])('a secret with %s is malformed', async (_name, SecretString) => {
+    smMock.on(GetSecretValueCommand).resolves({ SecretString });
+    const h = harness();
+    expect(await main(['whoami', '--cluster-arn', CLUSTER], h.deps)).toBe(1);
+    expect(h.err).toEqual([
+      'Error: Secret AmazonMSK_msk-secure-dev_consumer is malformed: MSK needs JSON with "username" and "password" strings.',
+      'Hint: Restore the value {"username": "<user>", "password": "<password>"}.',
+    ]);
+  });
+
+  test('secret errors: not found has a hint, anything else is passed on', async () => {
+    smMock
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+    const h = harness();
+    await main(['whoami', '--cluster-arn', CLUSTER, '--user', 'bob'], h.deps);
+    expect(h.err).toEqual([
+      'Error: Secret AmazonMSK_msk-secure-dev_bob not found: there is no SCRAM user "bob".',
+      'Hint: Pass --user with one of the scramUsers of the deployment (default users: consumer, producer in prod).',
+    ]);
+    smMock
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('KMS said no'), { name: 'DecryptionFailure' }));
+    const d = harness();
+    expect(await main(['whoami', '--cluster-arn', CLUSTER], d.deps)).toBe(1);
+    expect(d.err).toEqual(['Error: KMS said no']);
+  });
+
+  test('IAM tokens: refreshed when less than 60 s are left, not at exactly 60 s', async () => {
+    const h = harness();
+    let now = 1_000_000;
+    const provider = iamTokenProvider(
+      { auth: 'iam', user: 'x', connectTimeoutMs: 1 },
+      'eu-west-1',
+      { ...h.deps, now: () => now },
+    );
+    await expect(provider()).resolves.toEqual({ value: 'token-default' });
+    now = 1_900_000 - 60_000; // exactly 60 s left
+    await provider();
+    expect(h.signer.generateAuthToken).toHaveBeenCalledTimes(1);
+    now += 1;
+    await provider();
+    expect(h.signer.generateAuthToken).toHaveBeenCalledTimes(2);
+  });
+
+  test('IAM: --role-arn wins over --profile; the provider is wired into the kafkajs config', async () => {
+    const h = harness();
+    await main(
+      [
+        'whoami',
+        '--cluster-arn',
+        CLUSTER,
+        '--auth',
+        'iam',
+        '--role-arn',
+        'arn:aws:iam::1:role/r',
+        '--profile',
+        'dev',
+      ],
+      h.deps,
+    );
+    const sasl = h.configs[0].sasl as { oauthBearerProvider: () => Promise<{ value: string }> };
+    await expect(sasl.oauthBearerProvider()).resolves.toEqual({ value: 'token-role' });
+    expect(h.signer.generateAuthTokenFromProfile).not.toHaveBeenCalled();
+    expect(h.configs[0].brokers).toEqual(IAM_BROKERS.split(','));
+  });
+
+  test('IAM: a caller without an ARN is "(unknown)"', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({});
+    const h = harness();
+    await main(['whoami', '--cluster-arn', CLUSTER, '--auth', 'iam'], h.deps);
+    expect(h.out).toEqual([
+      `cluster:  ${CLUSTER}`,
+      'auth:     IAM (OAUTHBEARER) over TLS',
+      'identity: IAM principal (unknown)',
+      `brokers:  ${IAM_BROKERS}`,
+    ]);
+  });
+});
+
+describe('produce details', () => {
+  const produce = (...argv: string[]) => [
+    'produce',
+    '--cluster-arn',
+    CLUSTER,
+    '--topic',
+    'orders',
+    ...argv,
+  ];
+
+  test('defaults: one message, no key; "1 message", singular', async () => {
+    const h = harness();
+    expect(await main(produce('--message', 'hello'), h.deps)).toBe(0);
+    expect(h.kafka.sent).toEqual([{ topic: 'orders', messages: [{ key: null, value: 'hello' }] }]);
+    expect(h.out).toEqual(['Sent 1 message to orders (scram).']);
+    expect(h.err).toEqual([]);
+  });
+
+  test('progress only above 100 messages', async () => {
+    const h = harness();
+    await main(produce('--count', '100'), h.deps);
+    expect(h.err).toEqual([]);
+    expect(h.kafka.sent).toHaveLength(1);
+    const more = harness();
+    await main(produce('--count', '101'), more.deps);
+    expect(more.err).toEqual(['sent 100/101', 'sent 101/101']);
+  });
+
+  test('stdin: blank lines are skipped; no lines at all is an error', async () => {
+    const h = harness({ stdin: ['a', '   ', '', 'b'] });
+    await main(produce('--stdin'), h.deps);
+    expect(h.kafka.sent).toEqual([
+      {
+        topic: 'orders',
+        messages: [
+          { key: null, value: 'a' },
+          { key: null, value: 'b' },
+        ],
+      },
+    ]);
+    const none = harness({ stdin: [' '] });
+    expect(await main(produce('--stdin'), none.deps)).toBe(1);
+    expect(none.err).toEqual(['Error: --stdin given but standard input had no lines.']);
+    expect(none.kafka.producer.connect).not.toHaveBeenCalled();
+  });
+
+  test('--json names the first bad message (1-based), shows at most 80 characters, and hints', async () => {
+    const long = `x${'y'.repeat(100)}`;
+    const h = harness({ stdin: ['{"ok":1}', long, 'bad'] });
+    expect(await main(produce('--stdin', '--json'), h.deps)).toBe(1);
+    expect(h.err).toEqual([
+      `Error: Message 2 is not valid JSON: ${long.slice(0, 80)}`,
+      'Hint: Fix it or drop --json.',
+    ]);
+  });
+
+  test('the producer is disconnected when a send fails', async () => {
+    const kafka = fakeKafka();
+    kafka.producer.send.mockRejectedValueOnce(new Error('boom'));
+    const h = harness({ kafka });
+    expect(await main(produce('--message', 'x'), h.deps)).toBe(1);
+    expect(h.err).toEqual(['Error: boom']);
+    expect(kafka.producer.disconnect).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('consume details', () => {
+  const consume = (...argv: string[]) => [
+    'consume',
+    '--cluster-arn',
+    CLUSTER,
+    '--topic',
+    'orders',
+    ...argv,
+  ];
+
+  test('defaults: at most 10 records; a record without key or value prints empty fields', async () => {
+    const messages = Array.from({ length: 12 }, (_, i) => ({
+      partition: 0,
+      offset: String(i),
+      value: `v${i}`,
+    }));
+    const kafka = fakeKafka({ messages });
+    const h = harness({ kafka });
+    expect(await main(consume(), h.deps)).toBe(0);
+    expect(h.out).toEqual(messages.slice(0, 10).map((m) => `0\t${m.offset}\t\tv${m.offset}`));
+    expect(h.err).toEqual(['10 records from orders (group msk-secure-stack-cli-1000000).']);
+
+    const tombstone = fakeKafka();
+    tombstone.consumer.run.mockImplementation(async ({ eachMessage }) => {
+      await eachMessage({ partition: 3, message: { offset: '7', key: null, value: null } });
+    });
+    const t = harness({ kafka: tombstone });
+    await main(consume('--max', '1'), t.deps);
+    expect(t.out).toEqual(['3\t7\t\t']);
+    expect(t.err).toEqual(['1 record from orders (group msk-secure-stack-cli-1000000).']);
+  });
+
+  test('--timeout is seconds; the default is 30', async () => {
+    jest.useFakeTimers();
+    try {
+      for (const [argv, ms] of [
+        [['--timeout', '2'], 2_000],
+        [[], 30_000],
+      ] as const) {
+        const h = harness({ kafka: fakeKafka({ messages: [] }) });
+        let done = false;
+        const run = main(consume(...argv), h.deps).then((code) => {
+          done = true;
+          return code;
+        });
+        await jest.advanceTimersByTimeAsync(ms - 1);
+        expect(done).toBe(false);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(await run).toBe(0);
+      }
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('a consumer that fails while running: the error is reported and the consumer disconnected', async () => {
+    const kafka = fakeKafka();
+    kafka.consumer.run.mockRejectedValueOnce(new Error('rebalance failed'));
+    const h = harness({ kafka });
+    expect(await main(consume('--group', 'g'), h.deps)).toBe(1);
+    expect(h.err).toEqual(['Error: rebalance failed']);
+    expect(kafka.consumer.disconnect).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('explain: errors turned into what to do', () => {
+  const context = { auth: 'scram', user: 'consumer' };
+
+  test('a CliError stays as it is; exit code 1 unless given', () => {
+    const error = new CliError('x', 'y', 3);
+    expect(explain(error, context)).toBe(error);
+    expect(new CliError('x')).toMatchObject({ exitCode: 1, hint: undefined, name: 'CliError' });
+  });
+
+  test.each([
+    [
+      'credentials by name',
+      Object.assign(new Error('x'), { name: 'CredentialsProviderError' }),
+      'No AWS credentials found.',
+    ],
+    [
+      'credentials by message',
+      new Error('Could not load credentials from any providers'),
+      'No AWS credentials found.',
+    ],
+    [
+      'topic by message',
+      new Error('Not authorized to access topics: [orders]'),
+      'Not authorized to access the topic (Not authorized to access topics: [orders]).',
+    ],
+    [
+      'topic by the cause’s type',
+      Object.assign(new Error('failed'), { cause: { type: 'TOPIC_AUTHORIZATION_FAILED' } }),
+      'Not authorized to access the topic (failed).',
+    ],
+    [
+      'group by message',
+      new Error('GroupAuthorizationFailed'),
+      'Not authorized to use the consumer group (GroupAuthorizationFailed).',
+    ],
+    [
+      'SASL by message',
+      new Error('SASL PLAIN authentication failed: bad'),
+      'SASL authentication failed (SASL PLAIN authentication failed: bad).',
+    ],
+    [
+      'ETIMEDOUT',
+      new Error('connect ETIMEDOUT 10.0.0.1:9096'),
+      'Cannot connect to the brokers (connect ETIMEDOUT 10.0.0.1:9096).',
+    ],
+    [
+      'ECONNREFUSED',
+      new Error('connect ECONNREFUSED 10.0.0.1:9096'),
+      'Cannot connect to the brokers (connect ECONNREFUSED 10.0.0.1:9096).',
+    ],
+    [
+      'EHOSTUNREACH',
+      new Error('connect EHOSTUNREACH'),
+      'Cannot connect to the brokers (connect EHOSTUNREACH).',
+    ],
+    [
+      'connection timeout',
+      new Error('connection timeout'),
+      'Cannot connect to the brokers (connection timeout).',
+    ],
+    [
+      'KafkaJSConnectionError by name',
+      Object.assign(new Error('x'), { name: 'KafkaJSConnectionError' }),
+      'Cannot connect to the brokers (x).',
+    ],
+    [
+      'KafkaJSNumberOfRetriesExceeded by name',
+      Object.assign(new Error('y'), { name: 'KafkaJSNumberOfRetriesExceeded' }),
+      'Cannot connect to the brokers (y).',
+    ],
+    ['anything else', new Error('disk full'), 'disk full'],
+    ['not an Error', 'plain string', 'plain string'],
+    ['nothing', undefined, 'undefined'],
+  ])('%s', (_name, error, message) => {
+    expect(explain(error, context).message).toBe(message);
+  });
+
+  test('hints depend on the auth', () => {
+    const topic = new Error('Not authorized to access topics: [orders]');
+    expect(explain(topic, { auth: 'scram' }).hint).toBe(
+      'SCRAM users are authorized by Kafka ACLs: add an ACL for this user on the topic.',
+    );
+    expect(explain(topic, { auth: 'iam' }).hint).toBe(
+      'Grant the principal kafka-cluster:DescribeTopic plus ReadData/WriteData on the topic ARN (cluster.msk.access.grantConsume / grantProduce).',
+    );
+    const sasl = Object.assign(new Error('bad'), { name: 'KafkaJSSASLAuthenticationError' });
+    expect(explain(sasl, { auth: 'iam' }).hint).toBe(
+      'Check the credentials the signer used (whoami) and that IAM access control is enabled.',
+    );
+    expect(explain(sasl, { auth: 'scram', user: 'alice' }).hint).toBe(
+      'Check that the secret of user "alice" is associated with the cluster (ListScramSecrets), is encrypted with the customer-managed key, and was not rotated in the last 10 minutes.',
+    );
+    expect(explain(new Error('GroupAuthorization'), context).hint).toBe(
+      'IAM: grant kafka-cluster:DescribeGroup and AlterGroup on the group ARN (grantConsume).',
+    );
+    expect(explain(new Error('ECONNREFUSED'), context).hint).toBe(
+      'The brokers are only reachable from inside the VPC (private subnets, port 9096 for SCRAM, 9098 ' +
+        "for IAM) or over a network path into it: run the client on a host in the cluster's VPC with " +
+        'the "clients" security group, or through a VPN/peering. See "Connection timeout" in README.md.',
+    );
+    expect(explain(new Error('disk full'), context).hint).toBeUndefined();
+  });
+
+  test('a usage error before the auth is known is explained for SCRAM; exit codes pass through', async () => {
+    const kafka = fakeKafka({
+      fail: Object.assign(new Error('bad'), { name: 'KafkaJSSASLAuthenticationError' }),
+    });
+    const h = harness({ kafka });
+    expect(await main(['consume', '--cluster-arn', CLUSTER, '--topic', 'o'], h.deps)).toBe(1);
+    expect(h.err[1]).toBe(
+      'Hint: Check that the secret of user "consumer" is associated with the cluster (ListScramSecrets), is encrypted with the customer-managed key, and was not rotated in the last 10 minutes.',
+    );
+    const exit = fakeKafka({ fail: new CliError('stop', undefined, 7) });
+    const e = harness({ kafka: exit });
+    expect(await main(['consume', '--cluster-arn', CLUSTER, '--topic', 'o'], e.deps)).toBe(7);
+    expect(e.err).toEqual(['Error: stop']);
   });
 });

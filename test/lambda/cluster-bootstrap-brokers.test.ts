@@ -1,8 +1,9 @@
 import { ConflictException, GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
-import type { CdkCustomResourceEvent } from 'aws-lambda';
+import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   bootstrapSubset,
+  handler,
   MAX_BOOTSTRAP_BROKERS,
   onEvent,
 } from '../../lambda/cluster-bootstrap-brokers/index';
@@ -33,6 +34,7 @@ beforeEach(() => {
   sleep.mockClear();
   jest.spyOn(logger, 'info').mockImplementation(() => undefined);
 });
+afterEach(() => jest.restoreAllMocks());
 
 test('returns the SCRAM (9096) and IAM (9098) broker strings, retrying a busy cluster', async () => {
   kafkaMock
@@ -109,4 +111,56 @@ test('the largest cluster the configuration allows fits the 4,096-byte custom-re
     Data: result.Data,
   };
   expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(4096);
+});
+
+describe('handler (the Lambda entry point: module client, the custom-resource retry policy)', () => {
+  const context = (remainingMs: number) =>
+    ({
+      functionName: 'bootstrap-brokers',
+      awsRequestId: 'req-1',
+      getRemainingTimeInMillis: () => remainingMs,
+    }) as unknown as Context;
+  beforeEach(() => {
+    // Zero backoff: the real sleep (setTimeout) returns at once; only attempts and time count.
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    jest.spyOn(logger, 'addContext').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+  });
+
+  test('returns the subsets, with the invocation context in the logs', async () => {
+    kafkaMock.on(GetBootstrapBrokersCommand, { ClusterArn: CLUSTER }).resolves({
+      BootstrapBrokerStringSaslScram: 'b-2.orders:9096,b-1.orders:9096',
+      BootstrapBrokerStringSaslIam: 'b-1.orders:9098',
+    });
+    const ctx = context(900_000);
+    await expect(handler(event('Create'), ctx)).resolves.toEqual({
+      PhysicalResourceId: `bootstrap-brokers:${CLUSTER}`,
+      Data: { SaslScram: 'b-1.orders:9096,b-2.orders:9096', SaslIam: 'b-1.orders:9098' },
+    });
+    expect(logger.addContext).toHaveBeenCalledWith(ctx);
+    expect(logger.info).toHaveBeenCalledWith('Bootstrap brokers', {
+      clusterArn: CLUSTER,
+      SaslScram: 'b-1.orders:9096,b-2.orders:9096',
+      SaslIam: 'b-1.orders:9098',
+    });
+  });
+
+  test('a busy cluster: 10 attempts while more than the 10 s reserve is left; 1 with only the reserve', async () => {
+    const busy = new ConflictException({ message: 'busy', $metadata: {} });
+    kafkaMock.on(GetBootstrapBrokersCommand).rejects(busy);
+    const failure = await handler(event('Create'), context(10_001)).catch((e: unknown) => e);
+    expect((failure as Error).message).toBe(
+      `GetBootstrapBrokers(${CLUSTER}) failed after 10 attempts: ConflictException: busy`,
+    );
+    expect(kafkaMock.commandCalls(GetBootstrapBrokersCommand)).toHaveLength(10);
+    expect(logger.error).toHaveBeenCalledWith('Reading bootstrap brokers failed', {
+      error: failure,
+    });
+
+    kafkaMock.resetHistory();
+    await expect(handler(event('Create'), context(10_000))).rejects.toThrow(
+      `GetBootstrapBrokers(${CLUSTER}) failed after 1 attempt: ConflictException: busy`,
+    );
+    expect(kafkaMock.commandCalls(GetBootstrapBrokersCommand)).toHaveLength(1);
+  });
 });

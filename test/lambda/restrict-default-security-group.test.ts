@@ -3,9 +3,9 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import type { CdkCustomResourceEvent } from 'aws-lambda';
+import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { onEvent } from '../../lambda/restrict-default-security-group/index';
+import { handler, onEvent } from '../../lambda/restrict-default-security-group/index';
 import { logger } from '../../lambda/shared/logger';
 
 const ec2Mock = mockClient(EC2Client);
@@ -39,7 +39,7 @@ beforeEach(() => {
   ec2Mock.reset();
   info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
 });
-afterEach(() => info.mockRestore());
+afterEach(() => jest.restoreAllMocks());
 
 test('revokes exactly the two default rules of the group', async () => {
   await expect(onEvent(event('Create'), new EC2Client({}))).resolves.toEqual({
@@ -102,4 +102,29 @@ test('delete leaves the group closed and calls nothing', async () => {
     PhysicalResourceId: `restrict-default-sg:${GROUP}`,
   });
   expect(ec2Mock.calls()).toHaveLength(0);
+});
+
+describe('handler (the Lambda entry point, its own EC2Client mocked)', () => {
+  const context = { functionName: 'restrict-default-sg', awsRequestId: 'req-1' } as Context;
+
+  test('restricts the group, with the invocation context in the logs', async () => {
+    const addContext = jest.spyOn(logger, 'addContext').mockImplementation(() => undefined);
+    await expect(handler(event('Create'), context)).resolves.toEqual({
+      PhysicalResourceId: `restrict-default-sg:${GROUP}`,
+    });
+    expect(addContext).toHaveBeenCalledWith(context);
+    expect(ec2Mock.calls()).toHaveLength(2);
+  });
+
+  test('a failure is logged, then rethrown for the Provider framework to report', async () => {
+    jest.spyOn(logger, 'addContext').mockImplementation(() => undefined);
+    const error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const denied = Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation' });
+    ec2Mock.on(RevokeSecurityGroupIngressCommand).rejects(denied);
+    await expect(handler(event('Update'), context)).rejects.toBe(denied);
+    expect(error).toHaveBeenCalledWith('Restricting the default security group failed', {
+      error: denied,
+    });
+    expect(ec2Mock.commandCalls(RevokeSecurityGroupEgressCommand)).toHaveLength(0);
+  });
 });

@@ -8,16 +8,18 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-kafka';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { CdkCustomResourceEvent } from 'aws-lambda';
+import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Deps } from '../../lambda/scram-secret-association/association';
 import {
+  handler,
   onEvent,
   parseProperties,
   physicalIdFor,
 } from '../../lambda/scram-secret-association/index';
 import { logger } from '../../lambda/shared/logger';
+import { RetriesExhaustedError } from '../../lambda/shared/retry';
 
 const kafkaMock = mockClient(KafkaClient);
 const smMock = mockClient(SecretsManagerClient);
@@ -116,6 +118,7 @@ beforeEach(() => {
   jest.spyOn(logger, 'info').mockImplementation(() => undefined);
   jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
 });
+afterEach(() => jest.restoreAllMocks());
 
 describe('Create', () => {
   test('associates 12 secrets in chunks of 10 and 2, then confirms every one (paginated list)', async () => {
@@ -399,5 +402,69 @@ describe('properties and logging', () => {
     const logged = JSON.stringify(info.mock.calls);
     expect(logged).toContain('[redacted]');
     expect(logged).not.toContain('SECRET-SIGNATURE');
+  });
+});
+
+describe('handler (the Lambda entry point: module clients, the custom-resource retry policy)', () => {
+  /** A Lambda context with a fixed remaining time. */
+  const context = (remainingMs: number) =>
+    ({
+      functionName: 'association',
+      awsRequestId: 'req-1',
+      getRemainingTimeInMillis: () => remainingMs,
+    }) as unknown as Context;
+  let error: jest.SpyInstance;
+  beforeEach(() => {
+    // Zero backoff: the real sleep (setTimeout) returns at once; only attempts and time count.
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    jest.spyOn(logger, 'addContext').mockImplementation(() => undefined);
+    error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+  });
+
+  test('associates with the module’s clients and adds the invocation context to the logs', async () => {
+    secretsAreValid();
+    const associated = clusterWith([]);
+    const ctx = context(900_000);
+    await expect(
+      handler(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), ctx),
+    ).resolves.toEqual({ PhysicalResourceId: physicalIdFor(CLUSTER), Data: { SecretCount: 1 } });
+    expect([...associated]).toEqual([secretArn('a')]);
+    expect(logger.addContext).toHaveBeenCalledWith(ctx);
+  });
+
+  test('a busy cluster: 10 attempts while more than the 10 s reserve is left, each retry logged', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    const busy = new ConflictException({ message: 'busy', $metadata: {} });
+    kafkaMock.on(BatchAssociateScramSecretCommand).rejects(busy);
+    const failure = await handler(
+      event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }),
+      context(10_001),
+    ).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(RetriesExhaustedError);
+    expect((failure as Error).message).toBe(
+      `BatchAssociateScramSecret(${CLUSTER}) failed after 10 attempts: ConflictException: busy`,
+    );
+    expect(kafkaMock.commandCalls(BatchAssociateScramSecretCommand)).toHaveLength(10);
+    expect((logger.warn as jest.Mock).mock.calls).toEqual(
+      Array.from({ length: 9 }, (_, i) => [
+        'Retrying MSK call',
+        { error: busy, attempt: i + 1, delayMs: 0 },
+      ]),
+    );
+    expect(error).toHaveBeenCalledWith('SCRAM secret association failed', { error: failure });
+  });
+
+  test('with only the 10 s reserve left it does not retry: the failure is reported in time', async () => {
+    secretsAreValid();
+    clusterWith([]);
+    kafkaMock
+      .on(BatchAssociateScramSecretCommand)
+      .rejects(new ConflictException({ message: 'busy', $metadata: {} }));
+    await expect(
+      handler(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), context(10_000)),
+    ).rejects.toThrow('failed after 1 attempt: ConflictException: busy');
+    expect(kafkaMock.commandCalls(BatchAssociateScramSecretCommand)).toHaveLength(1);
+    expect(logger.warn).not.toHaveBeenCalled();
   });
 });

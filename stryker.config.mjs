@@ -1,0 +1,98 @@
+// @ts-check
+/**
+ * Mutation testing with StrykerJS (issue #12): `npm run mutate`, i.e.
+ * `npx stryker run stryker.config.mjs`.
+ *
+ * Two modes, chosen with the environment variable MUTATE:
+ *
+ * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers (`lambda/**`) and the
+ *   client CLI (`src/cli/**`), tested by `test/lambda/**` and `test/cli/**` only. No test in
+ *   this mode synthesizes a CDK app, so a run takes minutes on the two-core machine.
+ * - `MUTATE=constructs npx stryker run stryker.config.mjs`: the CDK constructs
+ *   (`lib/constructs/**`), tested by every test that synthesizes a stack (the top-level
+ *   `test/*.test.ts` and `test/constructs/**`). Every mutant synthesizes CDK apps: expect
+ *   hours, not minutes; run it on purpose (e.g. nightly), not on every change.
+ *
+ * Both modes are incremental: results are kept in `reports/` (one file per mode) and only
+ * mutants in changed code, or covered by changed tests, run again; add `--force` to redo all.
+ * `reports/` (HTML report, incremental files) and `.stryker-tmp/` (sandboxes during a run)
+ * are build output and belong in .gitignore.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+/** @type {import('jest').Config} */
+const jestConfig = require('./jest.config.js');
+
+const mode = process.env.MUTATE ?? 'handlers';
+if (mode !== 'handlers' && mode !== 'constructs') {
+  throw new Error(`MUTATE must be "handlers" (default) or "constructs", got "${mode}"`);
+}
+
+const modes = {
+  handlers: {
+    mutate: [
+      'lambda/**/*.ts',
+      'src/cli/**/*.ts',
+      // The CLI's composition root: wires the real AWS SDK, kafkajs and process I/O into `main`
+      // and calls process.exit when imported; everything it wires is tested through `main`.
+      '!src/cli/index.ts',
+    ],
+    testMatch: ['<rootDir>/test/lambda/**/*.test.ts', '<rootDir>/test/cli/**/*.test.ts'],
+    timeoutMS: 10_000,
+  },
+  constructs: {
+    mutate: ['lib/constructs/**/*.ts'],
+    // Tests that synthesize stacks; the handler and CLI tests cannot see a construct mutant.
+    testMatch: ['<rootDir>/test/*.test.ts', '<rootDir>/test/constructs/**/*.test.ts'],
+    timeoutMS: 120_000,
+  },
+};
+const selected = modes[mode];
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+const config = {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    config: { ...jestConfig, testMatch: selected.testMatch },
+    // Per mutant, only the test files that import the mutated file (jest --findRelatedTests).
+    enableFindRelatedTests: true,
+  },
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: [
+    ...selected.mutate,
+    // Never production code: declarations, generated code, type-only modules.
+    '!**/*.d.ts',
+    '!**/*.generated.ts',
+  ],
+  // The sandbox copies only what the tests need: no CDK output, benchmarks or docs.
+  ignorePatterns: [
+    'cdk.out',
+    'cdk.out.deploy',
+    'coverage',
+    'reports',
+    'docs',
+    'bench',
+    '.ci',
+    '**/.cdk.staging',
+  ],
+  // Two cores: one jest process and one type checker at a time each.
+  concurrency: 2,
+  timeoutMS: selected.timeoutMS,
+  incremental: true,
+  incrementalFile: `reports/stryker-incremental${mode === 'handlers' ? '' : `-${mode}`}.json`,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: `reports/mutation/${mode}.html` },
+  jsonReporter: { fileName: `reports/mutation/${mode}.json` },
+  clearTextReporter: { allowColor: false, logTests: false },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
+
+export default config;

@@ -5,6 +5,7 @@ import {
   bootstrapSubset,
   handler,
   MAX_BOOTSTRAP_BROKERS,
+  MissingBootstrapBrokersError,
   onEvent,
 } from '../../lambda/cluster-bootstrap-brokers/index';
 import { logger } from '../../lambda/shared/logger';
@@ -162,5 +163,39 @@ describe('handler (the Lambda entry point: module client, the custom-resource re
       `GetBootstrapBrokers(${CLUSTER}) failed after 1 attempt: ConflictException: busy`,
     );
     expect(kafkaMock.commandCalls(GetBootstrapBrokersCommand)).toHaveLength(1);
+  });
+});
+
+describe('details', () => {
+  test('broker numbers compare as numbers of any length; empty entries are dropped', () => {
+    expect(bootstrapSubset('b-100.c:9096,b-20.c:9096')).toBe('b-20.c:9096,b-100.c:9096');
+    expect(bootstrapSubset('b-2.c:9096,,b-1.c:9096,')).toBe('b-1.c:9096,b-2.c:9096');
+    // A host that is not b-<n>. sorts after the numbered ones, by name.
+    expect(bootstrapSubset('z.c:9096,xb-1.c:9096,b-9.c:9096', 3)).toBe(
+      'b-9.c:9096,xb-1.c:9096,z.c:9096',
+    );
+  });
+
+  test('no SCRAM brokers, or none at all: the message names the missing modes', async () => {
+    kafkaMock.on(GetBootstrapBrokersCommand).resolves({ BootstrapBrokerStringSaslIam: 'b-1:9098' });
+    const missingScram = await onEvent(event('Create'), new KafkaClient({}), retry).catch(
+      (e: unknown) => e,
+    );
+    expect(missingScram).toBeInstanceOf(MissingBootstrapBrokersError);
+    expect(missingScram).toMatchObject({
+      name: 'MissingBootstrapBrokersError',
+      message: `${CLUSTER} returned no bootstrap brokers for SASL/SCRAM; is that authentication enabled?`,
+    });
+    kafkaMock.on(GetBootstrapBrokersCommand).resolves({});
+    await expect(onEvent(event('Create'), new KafkaClient({}), retry)).rejects.toThrow(
+      `${CLUSTER} returned no bootstrap brokers for SASL/SCRAM and IAM; is that authentication enabled?`,
+    );
+  });
+
+  test('the event is logged with the ResponseURL redacted', async () => {
+    await onEvent(event('Delete'), new KafkaClient({}), retry);
+    expect(logger.info).toHaveBeenCalledWith('Custom resource event', {
+      event: expect.objectContaining({ RequestType: 'Delete', ResponseURL: '[redacted]' }),
+    });
   });
 });

@@ -5,7 +5,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, onEvent } from '../../lambda/restrict-default-security-group/index';
+import {
+  handler,
+  onEvent,
+  parseProperties,
+} from '../../lambda/restrict-default-security-group/index';
 import { logger } from '../../lambda/shared/logger';
 
 const ec2Mock = mockClient(EC2Client);
@@ -126,5 +130,45 @@ describe('handler (the Lambda entry point, its own EC2Client mocked)', () => {
       error: denied,
     });
     expect(ec2Mock.commandCalls(RevokeSecurityGroupEgressCommand)).toHaveLength(0);
+  });
+});
+
+describe('properties and logging', () => {
+  test.each([
+    [
+      { DefaultSecurityGroupId: `x${GROUP}`, Account: ACCOUNT },
+      `DefaultSecurityGroupId must be a security group id (sg-…), got "x${GROUP}"`,
+    ],
+    [
+      { DefaultSecurityGroupId: `${GROUP}x`, Account: ACCOUNT },
+      `DefaultSecurityGroupId must be a security group id (sg-…), got "${GROUP}x"`,
+    ],
+    [
+      { Account: ACCOUNT },
+      'DefaultSecurityGroupId must be a security group id (sg-…), got undefined',
+    ],
+    [
+      { DefaultSecurityGroupId: GROUP, Account: `${ACCOUNT}4` },
+      `Account must be a 12-digit account id, got "${ACCOUNT}4"`,
+    ],
+    [
+      { DefaultSecurityGroupId: GROUP, Account: `x${ACCOUNT}` },
+      `Account must be a 12-digit account id, got "x${ACCOUNT}"`,
+    ],
+    [
+      { DefaultSecurityGroupId: GROUP, Account: 111122223333 },
+      'Account must be a 12-digit account id, got 111122223333',
+    ],
+  ])('refuses %j', (properties, message) => {
+    expect(() => parseProperties(properties)).toThrow(
+      expect.objectContaining({ name: 'InvalidPropertiesError', message }),
+    );
+  });
+
+  test('the event is logged with the ResponseURL redacted', async () => {
+    await onEvent(event('Delete'), new EC2Client({}));
+    expect(info).toHaveBeenCalledWith('Custom resource event', {
+      event: expect.objectContaining({ RequestType: 'Delete', ResponseURL: '[redacted]' }),
+    });
   });
 });

@@ -11,7 +11,16 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { CdkCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { Deps } from '../../lambda/scram-secret-association/association';
+import {
+  Deps,
+  disassociate,
+  listAssociated,
+} from '../../lambda/scram-secret-association/association';
+import {
+  AssociationNotConfirmedError,
+  SecretPreflightError,
+  UnprocessedSecretsError,
+} from '../../lambda/scram-secret-association/errors';
 import {
   handler,
   onEvent,
@@ -466,5 +475,188 @@ describe('handler (the Lambda entry point: module clients, the custom-resource r
     ).rejects.toThrow('failed after 1 attempt: ConflictException: busy');
     expect(kafkaMock.commandCalls(BatchAssociateScramSecretCommand)).toHaveLength(1);
     expect(logger.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('association details', () => {
+  const info = () => logger.info as jest.Mock;
+
+  test('each request type logs what it changed', async () => {
+    secretsAreValid();
+    clusterWith([secretArn('a')]);
+    await onEvent(
+      event('Create', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] }),
+      deps(),
+    );
+    expect(info()).toHaveBeenCalledWith('Associated SCRAM secrets', {
+      clusterArn: CLUSTER,
+      associated: [secretArn('b')],
+    });
+    expect(info()).toHaveBeenCalledWith('Custom resource event', {
+      event: expect.objectContaining({ RequestType: 'Create', ResponseURL: '[redacted]' }),
+    });
+    info().mockClear();
+    await expect(
+      onEvent(
+        event(
+          'Update',
+          { cluster: CLUSTER, secrets: [secretArn('b'), secretArn('c')] },
+          { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] },
+        ),
+        deps(),
+      ),
+    ).resolves.toEqual({ PhysicalResourceId: physicalIdFor(CLUSTER), Data: { SecretCount: 2 } });
+    expect(info()).toHaveBeenCalledWith('Updated SCRAM secret association', {
+      clusterArn: CLUSTER,
+      associated: [secretArn('c')],
+      removed: [secretArn('a')],
+    });
+    info().mockClear();
+    await onEvent(event('Delete', { cluster: CLUSTER, secrets: [secretArn('b')] }), deps());
+    expect(info()).toHaveBeenCalledWith('Disassociated SCRAM secrets', {
+      clusterArn: CLUSTER,
+      removed: [secretArn('b')],
+    });
+  });
+
+  test('new cluster: secrets the old list had are not removed from the new cluster', async () => {
+    secretsAreValid();
+    // The new cluster already has "b" from another stack; this resource moves there with "a" only.
+    const associated = clusterWith([secretArn('b')]);
+    await onEvent(
+      event(
+        'Update',
+        { cluster: OTHER_CLUSTER, secrets: [secretArn('a')] },
+        { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] },
+      ),
+      deps(),
+    );
+    expect([...associated].sort()).toEqual([secretArn('a'), secretArn('b')].sort());
+    expect(kafkaMock).not.toHaveReceivedCommand(BatchDisassociateScramSecretCommand);
+    expect(info()).toHaveBeenCalledWith('Updated SCRAM secret association', {
+      clusterArn: OTHER_CLUSTER,
+      associated: [secretArn('a')],
+      removed: [],
+    });
+  });
+
+  test('nothing to disassociate: no MSK call at all', async () => {
+    await expect(disassociate(deps(), CLUSTER, [])).resolves.toEqual([]);
+    expect(kafkaMock.calls()).toHaveLength(0);
+  });
+
+  test('a cluster gone: nothing removed (logged as such); a cluster gone during the disassociate too', async () => {
+    kafkaMock
+      .on(ListScramSecretsCommand)
+      .rejects(new NotFoundException({ message: 'Cluster not found', $metadata: {} }));
+    await onEvent(event('Delete', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps());
+    expect(info()).toHaveBeenCalledWith('Disassociated SCRAM secrets', {
+      clusterArn: CLUSTER,
+      removed: [],
+    });
+
+    kafkaMock.reset();
+    clusterWith([secretArn('a')]);
+    kafkaMock
+      .on(BatchDisassociateScramSecretCommand)
+      .rejects(new NotFoundException({ message: 'Cluster not found', $metadata: {} }));
+    await expect(disassociate(deps(), CLUSTER, [secretArn('a')])).resolves.toEqual([]);
+  });
+
+  test('other errors while listing or disassociating fail the delete', async () => {
+    const denied = Object.assign(new Error('not authorized to ListScramSecrets'), {
+      name: 'ForbiddenException',
+    });
+    kafkaMock.on(ListScramSecretsCommand).rejects(denied);
+    await expect(disassociate(deps(), CLUSTER, [secretArn('a')])).rejects.toBe(denied);
+
+    kafkaMock.reset();
+    clusterWith([secretArn('a')]);
+    kafkaMock.on(BatchDisassociateScramSecretCommand).rejects(denied);
+    await expect(disassociate(deps(), CLUSTER, [secretArn('a')])).rejects.toBe(denied);
+  });
+
+  test('retried calls are named in the final error (ListScramSecrets, BatchDisassociateScramSecret)', async () => {
+    const throttled = new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} });
+    kafkaMock.on(ListScramSecretsCommand).rejects(throttled);
+    await expect(disassociate(deps(), CLUSTER, [secretArn('a')])).rejects.toThrow(
+      `ListScramSecrets(${CLUSTER}) failed after 4 attempts: TooManyRequestsException: Rate exceeded`,
+    );
+    kafkaMock.reset();
+    clusterWith([secretArn('a')]);
+    kafkaMock.on(BatchDisassociateScramSecretCommand).rejects(throttled);
+    await expect(disassociate(deps(), CLUSTER, [secretArn('a')])).rejects.toThrow(
+      `BatchDisassociateScramSecret(${CLUSTER}) failed after 4 attempts: TooManyRequestsException: Rate exceeded`,
+    );
+  });
+
+  test('a page without SecretArnList lists nothing', async () => {
+    kafkaMock.on(ListScramSecretsCommand).resolves({});
+    await expect(listAssociated(deps(), CLUSTER)).resolves.toEqual(new Set());
+  });
+
+  test.each([
+    ['ResourceNotFoundException', 'x'], // the code alone says it: no space
+    ['Failed', 'secret not found'], // the message alone, with a space
+    ['SecretDoesNotExist', 'x'],
+    ['Failed', 'the secret does not exist'],
+    ['Failed', 'the secret no longer exists'],
+    ['Failed', 'the secret is not associated with the cluster'],
+  ])(
+    'a secret that is already gone (%s: %s) counts as disassociated',
+    async (ErrorCode, ErrorMessage) => {
+      clusterWith([secretArn('a')]);
+      kafkaMock.on(BatchDisassociateScramSecretCommand).resolves({
+        UnprocessedScramSecrets: [{ SecretArn: secretArn('a'), ErrorCode, ErrorMessage }],
+      });
+      await expect(disassociate(deps(), CLUSTER, [secretArn('a')])).resolves.toEqual([
+        secretArn('a'),
+      ]);
+    },
+  );
+
+  test('error messages: every unprocessed secret, placeholders for missing fields', () => {
+    const error = new UnprocessedSecretsError('associate', CLUSTER, [
+      { SecretArn: secretArn('a'), ErrorCode: 'AccessDenied', ErrorMessage: 'no' },
+      {},
+    ]);
+    expect(error).toMatchObject({
+      name: 'UnprocessedSecretsError',
+      message: `MSK did not associate 2 SCRAM secret(s) with ${CLUSTER}: ${secretArn('a')}: AccessDenied: no; (unknown ARN): UnknownError:`,
+    });
+    expect(new SecretPreflightError(['one', 'two'])).toMatchObject({
+      name: 'SecretPreflightError',
+      message: 'SCRAM secret pre-flight failed: one; two',
+    });
+    expect(new AssociationNotConfirmedError(CLUSTER, ['x', 'y'])).toMatchObject({
+      name: 'AssociationNotConfirmedError',
+      message: `After association, ${CLUSTER} does not list these SCRAM secrets: x, y`,
+    });
+    expect(() => parseProperties({})).toThrow(
+      expect.objectContaining({ name: 'InvalidPropertiesError' }),
+    );
+  });
+
+  test.each([
+    [
+      { ClusterArn: `x${CLUSTER}`, SecretArns: [] },
+      `ClusterArn must be an MSK cluster ARN, got "x${CLUSTER}"`,
+    ],
+    [
+      { ClusterArn: CLUSTER, SecretArns: [secretArn('a'), 'secret-b'] },
+      `SecretArns must be a list of secret ARNs, got ["${secretArn('a')}","secret-b"]`,
+    ],
+    [
+      { ClusterArn: CLUSTER, SecretArns: [secretArn('a'), 42] },
+      `SecretArns must be a list of secret ARNs, got ["${secretArn('a')}",42]`,
+    ],
+  ])('refuses %j', (properties, message) => {
+    expect(() => parseProperties(properties)).toThrow(message);
+  });
+
+  test('duplicate secret ARNs count once', () => {
+    expect(
+      parseProperties({ ClusterArn: CLUSTER, SecretArns: [secretArn('a'), secretArn('a')] }),
+    ).toEqual({ clusterArn: CLUSTER, secretArns: [secretArn('a')] });
   });
 });

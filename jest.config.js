@@ -14,6 +14,7 @@ module.exports = {
     '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
   snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+  setupFiles: ['<rootDir>/test/setup/builtin-validation.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean', 'aws-sdk-client-mock-jest'],
   // Synthesizing a CDK app is CPU-bound; two workers match the two-core CI machine.
   maxWorkers: 2,

@@ -1,12 +1,35 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createOnlyPaths } from '../src/deploy/replacement';
-import { expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
+import {
+  expectOnlyCustomerManagedPolicies,
+  FEATURE_FLAGS,
+  synthesize,
+  synthWithBuiltinValidation,
+} from './helpers/synth';
+
+test("the scenarios below synthesize with aws-cdk-lib's built-in CloudFormation validation on (off in other unit tests)", () => {
+  const invalidApp = () => {
+    const app = new App({ context: FEATURE_FLAGS });
+    new CfnResource(new Stack(app, 'Invalid'), 'Queue', {
+      type: 'AWS::SQS::Queue',
+      properties: { NotAProperty: 1 },
+    });
+    return app;
+  };
+  expect(() => synthWithBuiltinValidation(invalidApp())).toThrow(
+    /NotAProperty: Additional properties are not allowed/,
+  );
+  // test/setup/builtin-validation.ts: off elsewhere, to save ~7 s of CPU per test file.
+  expect(() => invalidApp().synth()).not.toThrow();
+});
 
 describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
   // WHEN the app is synthesized with the AwsSolutions, NIST 800-53 R5 and HIPAA packs
-  // THEN synth does not throw: cdk-nag v3 fails synth on any unacknowledged finding
-  const { stage } = synthesize({ profile });
+  // THEN synth does not throw: cdk-nag v3 fails synth on any unacknowledged finding, and so does
+  // aws-cdk-lib's built-in CloudFormation validation (on here, as in `cdk synth`; cdk.json's
+  // @aws-cdk/core:validateAgainstDefaultRules makes its findings errors)
+  const { stage } = synthesize({ profile }, { builtinValidation: true });
   const stacks = stage.node.children.filter(Stack.isStack);
 
   test('is environment-agnostic when no account/Region is given', () => {

@@ -46,6 +46,7 @@ describe('isRetryableKafkaError: which MSK errors mean "try again later"', () =>
     for (const message of [
       'Invalid secret ARN',
       'The statement is invalid', // "state" only as part of a word
+      'Unknown substate HEALING',
       'inactive',
       'not-active',
     ]) {

@@ -188,6 +188,41 @@ describe('batch outcome', () => {
     ]);
   });
 
+  test('a synchronous step runs the whole batch without yielding (no microtask per record)', async () => {
+    const seen: number[] = [];
+    const pending = consume(event, {
+      reportBatchItemFailures: true,
+      process: (r) => void seen.push(r.offset),
+    });
+    // Nothing awaited yet: every record went through before consume returned its promise.
+    expect(seen).toEqual([10, 11, 12, 5]);
+    await expect(pending).resolves.toEqual({ batchItemFailures: [] });
+  });
+
+  test('an asynchronous step is awaited record by record, in order', async () => {
+    const events: string[] = [];
+    const pending = consume(event, {
+      reportBatchItemFailures: true,
+      process: async (r) => {
+        events.push(`start ${r.offset}`);
+        await Promise.resolve();
+        events.push(`end ${r.offset}`);
+      },
+    });
+    expect(events).toEqual(['start 10']);
+    await pending;
+    expect(events).toEqual([
+      'start 10',
+      'end 10',
+      'start 11',
+      'end 11',
+      'start 12',
+      'end 12',
+      'start 5',
+      'end 5',
+    ]);
+  });
+
   test('with reportBatchItemFailures: exactly the failed record, later records of its partition left for the retry', async () => {
     const processed: number[] = [];
     const cause = new Error('cannot process 11');
@@ -265,6 +300,21 @@ describe('batch outcome', () => {
     ]);
   });
 
+  test('without reportBatchItemFailures: a failure mid-partition counts the records before and after it', async () => {
+    const process = jest.fn(failOn(11));
+    await expect(consume(event, { reportBatchItemFailures: false, process })).rejects.toThrow(
+      'Record orders-0-11 failed',
+    );
+    expect(process.mock.calls.map(([r]) => r.offset)).toEqual([10, 11]);
+    expect(outcome()).toEqual({
+      info: [['Batch processed', { processed: 1, failed: 1, skippedAfterFailure: 1 }]],
+      metrics: [
+        ['RecordsProcessed', 'Count', 1],
+        ['RecordsFailed', 'Count', 1],
+      ],
+    });
+  });
+
   test('an event without records is an empty batch', async () => {
     await expect(
       consume({} as MSKEvent, { reportBatchItemFailures: false, process: jest.fn() }),
@@ -310,8 +360,8 @@ describe('keys', () => {
 });
 
 describe('decoding edge cases', () => {
-  test('keys: URL-safe base64 (atob refuses it) and non-ASCII bytes go through Buffer', () => {
-    const urlSafe = Buffer.from('a>b?').toString('base64url'); // "YT5iPw": no padding, no +/
+  test('keys: URL-safe base64 (atob refuses "-" and "_") and non-ASCII bytes go through Buffer', () => {
+    const urlSafe = Buffer.from('a>b?').toString('base64url'); // "YT5iPw": unpadded, atob takes it
     expect(decodeKey(Buffer.from('>>>?').toString('base64url'))).toBe('>>>?');
     expect(decodeKey(urlSafe)).toBe('a>b?');
     expect(decodeKey(Buffer.from('ü').toString('base64'))).toBe('ü');

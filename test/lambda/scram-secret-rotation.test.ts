@@ -275,6 +275,11 @@ describe('handler (the Lambda entry point, its own SecretsManagerClient mocked)'
     values(JSON.stringify({ username: 'someone-else', password: 'x' }));
     const failure = await handler(event('testSecret')).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(RotationError);
+    // Lambda reports the error's name as the invocation's errorType.
+    expect(failure).toMatchObject({
+      name: 'RotationError',
+      message: `The pending value of ${SECRET} changes the user name; SCRAM rotation keeps it`,
+    });
     expect(error).toHaveBeenCalledWith('Rotation failed', {
       error: failure,
       secretId: SECRET,

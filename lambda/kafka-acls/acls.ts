@@ -98,8 +98,10 @@ export function explainAccessFailure(
   if (/SASL|Authentication/i.test(text)) {
     return new KafkaAccessError('authenticate', clusterArn, brokers, error);
   }
+  // Not kafkajs's NumberOfRetriesExceeded itself: it wraps whatever kafkajs retried (a protocol
+  // error such as NOT_CONTROLLER too), and its cause, also in `text`, says what happened.
   if (
-    /KafkaJSConnection|NumberOfRetriesExceeded|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|ENOTFOUND|Connection timeout|Closed connection/i.test(
+    /KafkaJSConnection|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|ENOTFOUND|Connection timeout|Closed connection/i.test(
       text,
     )
   ) {

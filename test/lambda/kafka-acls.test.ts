@@ -476,6 +476,28 @@ describe('connection and authorization failures say what to check', () => {
     expect(sleep).not.toHaveBeenCalled(); // kafkajs retried already
   });
 
+  test('kafkajs retries running out on a protocol error is not reported as "cannot connect"', async () => {
+    const cluster = fakeCluster();
+    const exceeded = new KafkaJSNumberOfRetriesExceeded(
+      protocolError(
+        'NOT_CONTROLLER',
+        41,
+        true,
+        'This is not the correct controller for this cluster',
+      ),
+      { retryCount: 5, retryTime: 1000 },
+    );
+    cluster.admin.describeAcls.mockRejectedValue(exceeded);
+    const failure = onEvent(
+      event('Create', { cluster: CLUSTER, bindings: [BILLING_WRITE] }),
+      deps(cluster),
+    ).catch((e: unknown) => e);
+    const error = await failure;
+    expect(error).not.toBeInstanceOf(KafkaAccessError);
+    expect(String(error)).toContain('This is not the correct controller for this cluster');
+    expect(String(error)).not.toContain('Cannot connect');
+  });
+
   test('IAM authentication fails (kafka-cluster:Connect)', async () => {
     const cluster = fakeCluster();
     const sasl = new Error('SASL OAUTHBEARER authentication failed: Access denied');

@@ -29,6 +29,7 @@ import {
 } from '../../lambda/scram-secret-association/index';
 import { logger } from '../../lambda/shared/logger';
 import { RetriesExhaustedError } from '../../lambda/shared/retry';
+import { MSK_SECRET_PREFIX, scramSecretName } from '../../lambda/shared/scram-secret-name';
 
 const kafkaMock = mockClient(KafkaClient);
 const smMock = mockClient(SecretsManagerClient);
@@ -602,6 +603,9 @@ describe('association details', () => {
     ['Failed', 'the secret does not exist'],
     ['Failed', 'the secret no longer exists'],
     ['Failed', 'the secret is not associated with the cluster'],
+    // Runs of whitespace (wrapped or padded messages) match as one space does.
+    ['Failed', 'the secret no  longer\n  exists'],
+    ['Failed', 'the secret is not \t associated with the cluster'],
   ])(
     'a secret that is already gone (%s: %s) counts as disassociated',
     async (ErrorCode, ErrorMessage) => {
@@ -658,5 +662,76 @@ describe('association details', () => {
     expect(
       parseProperties({ ClusterArn: CLUSTER, SecretArns: [secretArn('a'), secretArn('a')] }),
     ).toEqual({ clusterArn: CLUSTER, secretArns: [secretArn('a')] });
+  });
+});
+
+describe('SCRAM secret names (the AmazonMSK_ prefix) and the physical id', () => {
+  test('the names this project gives its secrets are AmazonMSK_<cluster>_<user> and pass the pre-flight', async () => {
+    expect(MSK_SECRET_PREFIX).toBe('AmazonMSK_');
+    expect(scramSecretName('orders', 'alice')).toBe('AmazonMSK_orders_alice');
+    const arn = `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${scramSecretName('orders', 'alice')}-AbCdEf`;
+    smMock
+      .on(DescribeSecretCommand, { SecretId: arn })
+      .resolves({ Name: scramSecretName('orders', 'alice'), KmsKeyId: KEY });
+    const associated = clusterWith([]);
+    await onEvent(event('Create', { cluster: CLUSTER, secrets: [arn] }), deps());
+    expect([...associated]).toEqual([arn]);
+  });
+
+  test('the prefix is case-sensitive and must come first: MSK would refuse these names', async () => {
+    const bad = { a: 'amazonmsk_orders_a', b: 'orders_AmazonMSK_b' };
+    for (const [user, Name] of Object.entries(bad)) {
+      smMock
+        .on(DescribeSecretCommand, { SecretId: secretArn(user) })
+        .resolves({ Name, KmsKeyId: KEY });
+    }
+    clusterWith([]);
+    const failure = await onEvent(
+      event('Create', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] }),
+      deps(),
+    ).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SecretPreflightError);
+    expect((failure as Error).message).toBe(
+      'SCRAM secret pre-flight failed: ' +
+        `${secretArn('a')}: name "amazonmsk_orders_a" must start with "AmazonMSK_" (MSK requirement); ` +
+        `${secretArn('b')}: name "orders_AmazonMSK_b" must start with "AmazonMSK_" (MSK requirement)`,
+    );
+    expect(kafkaMock.calls()).toHaveLength(0);
+  });
+
+  test('only the default key itself is refused, not a customer alias whose name contains it', async () => {
+    smMock
+      .on(DescribeSecretCommand, { SecretId: secretArn('a') })
+      .resolves({ Name: 'AmazonMSK_orders_a', KmsKeyId: 'alias/aws/secretsmanager' })
+      .on(DescribeSecretCommand, { SecretId: secretArn('b') })
+      .resolves({
+        Name: 'AmazonMSK_orders_b',
+        KmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:alias/orders/alias/aws/secretsmanager-cmk',
+      });
+    clusterWith([]);
+    await expect(
+      onEvent(
+        event('Create', { cluster: CLUSTER, secrets: [secretArn('a'), secretArn('b')] }),
+        deps(),
+      ),
+    ).rejects.toThrow(
+      new SecretPreflightError([
+        `${secretArn('a')}: encrypted with the default aws/secretsmanager key; MSK needs a customer-managed KMS key`,
+      ]),
+    );
+  });
+
+  test('the physical id is exactly scram-secret-association:<cluster ARN>', async () => {
+    // Pinned: if its form changed, an upgrade would return a new id on Update, and the Delete
+    // CloudFormation then sends for the old id would disassociate the secrets just associated.
+    expect(physicalIdFor(CLUSTER)).toBe(`scram-secret-association:${CLUSTER}`);
+    secretsAreValid();
+    clusterWith([]);
+    await expect(
+      onEvent(event('Create', { cluster: CLUSTER, secrets: [secretArn('a')] }), deps()),
+    ).resolves.toEqual({
+      PhysicalResourceId: `scram-secret-association:${CLUSTER}`,
+      Data: { SecretCount: 1 },
+    });
   });
 });

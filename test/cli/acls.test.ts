@@ -149,14 +149,6 @@ test('acls list --user NAME: only that SCRAM user (principal filter sent to the 
   expect(h.err).toEqual(['2 ACL bindings for User:billing.']);
 });
 
-test('no ACLs: says what that means on MSK', async () => {
-  const h = harness();
-  await main(['acls', '--user', 'nobody', '--cluster-arn', CLUSTER], h.deps);
-  expect(h.out).toEqual([]);
-  expect(h.err[0]).toBe('0 ACL bindings for User:nobody.');
-  expect(h.err[1]).toContain('open to every SCRAM user');
-});
-
 test('not authorized: names the IAM actions DescribeAcls needs', async () => {
   const h = harness(
     new KafkaJSProtocolError(<never>{
@@ -177,6 +169,7 @@ test('not authorized: names the IAM actions DescribeAcls needs', async () => {
 test.each([
   [['acls', '--auth', 'scram'], 'Error: acls connects with IAM auth only'],
   [['acls', 'delete'], 'Error: acls takes "list", got "delete".'],
+  [['acls', 'list', 'all'], 'Error: acls takes "list", got "list all".'],
 ])('%j', async (argv, message) => {
   const h = harness();
   expect(await main([...argv, '--cluster-arn', CLUSTER], h.deps)).toBe(1);
@@ -190,4 +183,76 @@ test('help', async () => {
   const all = harness();
   await main(['--help'], all.deps);
   expect(all.out[0]).toContain("acls      list the cluster's Kafka ACLs (IAM auth)");
+});
+
+test('acls --user User:NAME: a full principal is sent as it is; one binding is singular', async () => {
+  const h = harness();
+  expect(await main(['acls', '--user', 'User:audit', '--cluster-arn', CLUSTER], h.deps)).toBe(0);
+  expect(h.admin.describeAcls).toHaveBeenCalledWith({
+    resourceType: AclResourceTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    permissionType: AclPermissionTypes.ANY,
+    principal: 'User:audit',
+  });
+  expect(h.out).toEqual(['User:audit DENY READ on TOPIC:LITERAL:orders from 10.0.0.1']);
+  expect(h.err).toEqual(['1 ACL binding for User:audit.']);
+});
+
+test('no ACLs: says what that means on MSK (on stderr; nothing on stdout)', async () => {
+  const h = harness();
+  expect(await main(['acls', '--cluster-arn', CLUSTER, '--user', 'nobody'], h.deps)).toBe(0);
+  expect(h.out).toEqual([]);
+  expect(h.err).toEqual([
+    '0 ACL bindings for User:nobody.',
+    'A topic or group without any ACL is open to every SCRAM user while the cluster keeps ' +
+      "MSK's default allow.everyone.if.no.acl.found=true; IAM principals are authorized by IAM policies, not ACLs.",
+  ]);
+});
+
+test('a cluster without an authorizer: says it keeps no ACLs', async () => {
+  const h = harness(
+    new KafkaJSProtocolError(<never>{
+      message: 'Security features are disabled',
+      type: 'SECURITY_DISABLED',
+      code: 54,
+      retriable: false,
+    }),
+  );
+  expect(await main(['acls', '--cluster-arn', CLUSTER], h.deps)).toBe(1);
+  expect(h.err).toEqual(['Error: The cluster has no authorizer: it keeps no ACLs.']);
+  expect(h.out).toEqual([]);
+  expect(h.admin.disconnect).toHaveBeenCalledTimes(1);
+});
+
+test.each([
+  ['a plain error', new Error('broker went away'), 'Error: broker went away'],
+  [
+    'another Kafka error',
+    new KafkaJSProtocolError(<never>{
+      message: 'The server experienced an unexpected error',
+      type: 'UNKNOWN_SERVER_ERROR',
+      code: -1,
+      retriable: false,
+    }),
+    'Error: The server experienced an unexpected error',
+  ],
+])('any other DescribeAcls failure (%s) is reported as it is', async (_name, error, line) => {
+  const h = harness(error);
+  expect(await main(['acls', '--cluster-arn', CLUSTER], h.deps)).toBe(1);
+  expect(h.err).toEqual([line]);
+  expect(h.admin.disconnect).toHaveBeenCalledTimes(1);
+});
+
+test('acls --auth scram: the hint says how to run it', async () => {
+  const h = harness();
+  expect(await main(['acls', '--auth', 'scram', '--cluster-arn', CLUSTER], h.deps)).toBe(1);
+  expect(h.err).toEqual([
+    'Error: acls connects with IAM auth only (--user NAME filters by SCRAM user, it does not log in).',
+    'Hint: Drop --auth, or pass --auth iam.',
+  ]);
+  expect(h.configs).toEqual([]);
+  const iam = harness();
+  expect(await main(['acls', '--auth', 'iam', '--cluster-arn', CLUSTER], iam.deps)).toBe(0);
+  expect(iam.err).toEqual(['3 ACL bindings.']);
 });

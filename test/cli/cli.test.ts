@@ -1095,3 +1095,103 @@ describe('explain: errors turned into what to do', () => {
     expect(e.err).toEqual(['Error: stop']);
   });
 });
+
+describe('commands: what they ask the cluster for, and when they stop', () => {
+  test('topics describe asks for that one topic; the admin is connected and disconnected', async () => {
+    const d = harness();
+    expect(await main(['topics', 'describe', 'orders', '--cluster-arn', CLUSTER], d.deps)).toBe(0);
+    expect(d.kafka.admin.fetchTopicMetadata).toHaveBeenCalledWith({ topics: ['orders'] });
+    expect(d.kafka.admin.listTopics).not.toHaveBeenCalled();
+    expect(d.kafka.admin.connect).toHaveBeenCalledTimes(1);
+    expect(d.kafka.admin.disconnect).toHaveBeenCalledTimes(1);
+    const l = harness();
+    expect(await main(['topics', 'list', '--cluster-arn', CLUSTER], l.deps)).toBe(0);
+    expect(l.kafka.admin.fetchTopicMetadata).not.toHaveBeenCalled();
+    expect(l.kafka.admin.disconnect).toHaveBeenCalledTimes(1);
+  });
+
+  test('topics: the admin is disconnected when a call fails', async () => {
+    const kafka = fakeKafka();
+    kafka.admin.listTopics.mockRejectedValueOnce(new Error('metadata timeout'));
+    const h = harness({ kafka });
+    expect(await main(['topics', '--cluster-arn', CLUSTER], h.deps)).toBe(1);
+    expect(h.err).toEqual(['Error: metadata timeout']);
+    expect(kafka.admin.disconnect).toHaveBeenCalledTimes(1);
+  });
+
+  test('topics describe: partitions sorted by id, whatever order the broker gives', async () => {
+    const kafka = fakeKafka();
+    kafka.admin.fetchTopicMetadata.mockResolvedValueOnce({
+      topics: [
+        {
+          name: 'orders',
+          partitions: [2, 0, 1].map((partitionId) => ({
+            partitionId,
+            leader: partitionId + 1,
+            replicas: [partitionId + 1],
+            isr: [partitionId + 1],
+          })),
+        },
+      ],
+    });
+    const h = harness({ kafka });
+    await main(['topics', 'describe', 'orders', '--cluster-arn', CLUSTER], h.deps);
+    expect(h.out).toEqual([
+      'orders: 3 partitions',
+      '  partition 0: leader 1, replicas [1], in sync [1]',
+      '  partition 1: leader 2, replicas [2], in sync [2]',
+      '  partition 2: leader 3, replicas [3], in sync [3]',
+    ]);
+  });
+
+  test('consume stops at the --max-th record, not before, and prints nothing after it', async () => {
+    jest.useFakeTimers();
+    try {
+      const kafka = fakeKafka();
+      // Like kafkajs: run() returns at once and records arrive later, one by one.
+      let deliver: ((payload: unknown) => Promise<void>) | undefined;
+      kafka.consumer.run.mockImplementation(async ({ eachMessage }) => {
+        deliver = eachMessage;
+      });
+      const record = (offset: string) => ({
+        partition: 0,
+        message: { offset, key: null, value: Buffer.from(`v${offset}`) },
+      });
+      const h = harness({ kafka });
+      let done = false;
+      const run = main(
+        ['consume', '--cluster-arn', CLUSTER, '--topic', 'orders', '--group', 'g', '--max', '2'],
+        h.deps,
+      ).then((code) => {
+        done = true;
+        return code;
+      });
+      await jest.advanceTimersByTimeAsync(1_000);
+      await deliver!(record('1'));
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(done).toBe(false);
+      expect(h.out).toEqual(['0\t1\t\tv1']);
+      await deliver!(record('2'));
+      expect(await run).toBe(0);
+      await deliver!(record('3')); // handed over before the disconnect took effect
+      expect(h.out).toEqual(['0\t1\t\tv1', '0\t2\t\tv2']);
+      expect(h.err).toEqual(['2 records from orders (group g).']);
+      expect(kafka.consumer.disconnect).toHaveBeenCalledTimes(1);
+      // The --timeout timer is cleared, so the process is not kept alive for 30 s.
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test.each([
+    [['consume', '--topic', 'o', '--timeout', '0'], '--timeout', '0'],
+    [['consume', '--topic', 'o', '--timeout', '1.5'], '--timeout', '1.5'],
+    [['produce', '--topic', 'o', '--count', 'ten'], '--count', 'ten'],
+  ])('%j: the error names the option and the value', async (argv, flag, value) => {
+    const h = harness();
+    expect(await main(argv, h.deps)).toBe(1);
+    expect(h.err).toEqual([`Error: ${flag} must be a positive whole number, got "${value}".`]);
+    expect(h.configs).toEqual([]);
+  });
+});

@@ -10,8 +10,10 @@
  *   this mode synthesizes a CDK app, so a run takes minutes on the two-core machine.
  * - `MUTATE=constructs npx stryker run stryker.config.mjs`: the CDK constructs
  *   (`lib/constructs/**`), tested by every test that synthesizes a stack (the top-level
- *   `test/*.test.ts` and `test/constructs/**`). Every mutant synthesizes CDK apps: expect
- *   hours, not minutes; run it on purpose (e.g. nightly), not on every change.
+ *   `test/*.test.ts` except the 1000-user synth, and `test/constructs/**`). Snapshots do not
+ *   count here (test/setup/ignore-snapshots.ts). Every mutant synthesizes CDK apps: expect
+ *   hours for the whole folder; narrow it with `--mutate lib/constructs/<file>.ts` or run it on
+ *   purpose (e.g. nightly), not on every change.
  *
  * Both modes are incremental: results are kept in `reports/` (one file per mode) and only
  * mutants in changed code, or covered by changed tests, run again; add `--force` to redo all.
@@ -45,7 +47,9 @@ const modes = {
   constructs: {
     mutate: ['lib/constructs/**/*.ts'],
     // Tests that synthesize stacks; the handler and CLI tests cannot see a construct mutant.
+    // Not the 1000-user synth (its checks are CloudFormation limits, and it takes ~10 s).
     testMatch: ['<rootDir>/test/*.test.ts', '<rootDir>/test/constructs/**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/scram-users-scale\\.test\\.ts$'],
     roots: [
       '<rootDir>/test',
       '<rootDir>/lib',
@@ -53,6 +57,8 @@ const modes = {
       '<rootDir>/src',
       '<rootDir>/bin',
     ],
+    // Snapshots do not count (test/setup/ignore-snapshots.ts): they see every template change.
+    setupFilesAfterEnv: ['<rootDir>/test/setup/ignore-snapshots.ts'],
     timeoutMS: 120_000,
   },
 };
@@ -68,7 +74,16 @@ const config = {
     // --findRelatedTests (below) follows imports only through files in its roots, so with
     // jest.config.js's `test/` alone a mutant in src/cli/commands/*, reached through
     // src/cli/main.ts, would find no test and survive.
-    config: { ...jestConfig, testMatch: selected.testMatch, roots: selected.roots },
+    config: {
+      ...jestConfig,
+      testMatch: selected.testMatch,
+      roots: selected.roots,
+      testPathIgnorePatterns: selected.testPathIgnorePatterns ?? ['/node_modules/'],
+      setupFilesAfterEnv: [
+        ...(jestConfig.setupFilesAfterEnv ?? []),
+        ...(selected.setupFilesAfterEnv ?? []),
+      ],
+    },
     // Per mutant, only the test files that import the mutated file (jest --findRelatedTests).
     enableFindRelatedTests: true,
   },

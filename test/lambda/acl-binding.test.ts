@@ -1,5 +1,4 @@
 import {
-  AclBinding,
   AclBindingLike,
   bindingKey,
   bindingProblems,
@@ -8,22 +7,8 @@ import {
   SCRAM_USER_NAME,
   scramPrincipal,
 } from '../../lambda/shared/acl-binding';
+import { acl } from '../fixtures/acl-binding';
 
-const acl = (
-  principal: string,
-  resourceType: AclBinding['resourceType'],
-  resourceName: string,
-  operation: AclBinding['operation'],
-  patternType: AclBinding['patternType'] = 'LITERAL',
-): AclBinding => ({
-  resourceType,
-  resourceName,
-  patternType,
-  principal,
-  host: '*',
-  operation,
-  permission: 'ALLOW',
-});
 const BILLING_WRITE = acl('User:billing', 'TOPIC', 'orders', 'WRITE');
 
 const PRINCIPAL_PROBLEM = (principal: unknown) =>

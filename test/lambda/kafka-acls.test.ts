@@ -41,6 +41,7 @@ import { AclBinding } from '../../lambda/shared/acl-binding';
 import { logger } from '../../lambda/shared/logger';
 import { cachedTokenProvider } from '../../lambda/shared/msk-iam-sasl';
 import { RetriesExhaustedError } from '../../lambda/shared/retry';
+import { acl } from '../fixtures/acl-binding';
 
 // The token signer needs AWS credentials; the handler tests check what it is asked for.
 jest.mock('aws-msk-iam-sasl-signer-js', () => ({ generateAuthToken: jest.fn() }));
@@ -54,21 +55,6 @@ const OTHER_CLUSTER =
 const IAM_BROKERS =
   'b-1.orders.abc.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.orders.abc.c2.kafka.eu-west-1.amazonaws.com:9098';
 
-const acl = (
-  principal: string,
-  resourceType: AclBinding['resourceType'],
-  resourceName: string,
-  operation: AclBinding['operation'],
-  patternType: AclBinding['patternType'] = 'LITERAL',
-): AclBinding => ({
-  resourceType,
-  resourceName,
-  patternType,
-  principal,
-  host: '*',
-  operation,
-  permission: 'ALLOW',
-});
 const BILLING_WRITE = acl('User:billing', 'TOPIC', 'orders', 'WRITE');
 const BILLING_DESCRIBE = acl('User:billing', 'TOPIC', 'orders', 'DESCRIBE');
 const BILLING_GROUP = acl('User:billing', 'GROUP', 'billing-', 'READ', 'PREFIXED');

@@ -7,7 +7,8 @@
  *
  * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers (`lambda/**`) and the
  *   client CLI (`src/cli/**`), tested by `test/lambda/**` and `test/cli/**` only. No test in
- *   this mode synthesizes a CDK app, so a run takes minutes on the two-core machine.
+ *   this mode synthesizes a CDK app, yet a full run (`--force`) takes well over an hour on the
+ *   two-core machine (`lambda/**` alone: 75 minutes on 2026-12-02); see README "Mutation testing".
  * - `MUTATE=constructs npx stryker run stryker.config.mjs`: the CDK constructs
  *   (`lib/constructs/**`), tested by every test that synthesizes a stack (the top-level
  *   `test/*.test.ts` except the 1000-user synth, and `test/constructs/**`). Snapshots do not

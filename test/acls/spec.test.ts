@@ -1,4 +1,5 @@
 import { bindingProblems } from '../../lambda/shared/acl-binding';
+import { acl } from '../fixtures/acl-binding';
 import {
   AclBinding,
   aclBindingsFor,
@@ -25,15 +26,7 @@ const allow = (
   patternType: AclBinding['patternType'],
   operation: AclBinding['operation'],
   principal = 'User:billing',
-): AclBinding => ({
-  resourceType,
-  resourceName,
-  patternType,
-  principal,
-  host: '*',
-  operation,
-  permission: 'ALLOW',
-});
+): AclBinding => acl(principal, resourceType, resourceName, operation, patternType);
 
 describe('parsing users', () => {
   test('a plain name is a user with no permissions, and no ACLs', () => {

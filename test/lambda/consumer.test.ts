@@ -17,6 +17,7 @@ import { logger } from '../../lambda/shared/logger';
 import type * as MetricsModule from '../../lambda/shared/metrics';
 import { metrics } from '../../lambda/shared/metrics';
 import sample from '../fixtures/msk-event.json';
+import { withEnv } from '../helpers/env';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const bytes = (s: string) => [...Buffer.from(s)];
@@ -426,12 +427,7 @@ describe('handler: the environment MskConsumer sets', () => {
 
   /** Loads the bundle with `env` as the function's environment; `fail` fails those offsets. */
   function load(env: Record<string, string | undefined>, fail: number[] = []) {
-    const saved = { ...process.env };
-    for (const name of CONTRACT) delete process.env[name];
-    for (const [name, value] of Object.entries(env)) {
-      if (value !== undefined) process.env[name] = value;
-    }
-    try {
+    return withEnv(CONTRACT, env, () => {
       let loaded: Loaded | undefined;
       jest.isolateModules(() => {
         const step = jest.requireActual<typeof ProcessRecordModule>(
@@ -449,12 +445,7 @@ describe('handler: the environment MskConsumer sets', () => {
         };
       });
       return loaded!;
-    } finally {
-      for (const name of Object.keys(process.env)) {
-        if (!(name in saved)) delete process.env[name];
-      }
-      Object.assign(process.env, saved);
-    }
+    });
   }
 
   /** A line of the function's output: a Powertools log item or an EMF metrics document. */

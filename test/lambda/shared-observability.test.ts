@@ -10,6 +10,7 @@ import {
   mskIamSasl,
   TOKEN_REFRESH_MARGIN_MS,
 } from '../../lambda/shared/msk-iam-sasl';
+import { withEnv } from '../helpers/env';
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -22,10 +23,7 @@ describe('logger and metrics: named when the bundle loads', () => {
 
   /** Fresh copies of the two modules, loaded with `env` as the function's environment. */
   function load(env: Record<string, string>) {
-    const saved = { ...process.env };
-    for (const name of VARIABLES) delete process.env[name];
-    Object.assign(process.env, env);
-    try {
+    return withEnv(VARIABLES, env, () => {
       let loaded: { logger: typeof LoggerModule.logger; metrics: typeof MetricsModule.metrics };
       jest.isolateModules(() => {
         loaded = {
@@ -34,12 +32,7 @@ describe('logger and metrics: named when the bundle loads', () => {
         };
       });
       return loaded!;
-    } finally {
-      for (const name of Object.keys(process.env)) {
-        if (!(name in saved)) delete process.env[name];
-      }
-      Object.assign(process.env, saved);
-    }
+    });
   }
 
   /** What one INFO line and one metric look like: the log item and the EMF document. */

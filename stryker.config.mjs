@@ -43,6 +43,7 @@ const modes = {
     ],
     testMatch: ['<rootDir>/test/lambda/**/*.test.ts', '<rootDir>/test/cli/**/*.test.ts'],
     roots: ['<rootDir>/test', '<rootDir>/lambda', '<rootDir>/src'],
+    tsconfigFile: 'tsconfig.mutate-handlers.json',
     timeoutMS: 10_000,
   },
   constructs: {
@@ -60,6 +61,7 @@ const modes = {
     ],
     // Snapshots do not count (test/setup/ignore-snapshots.ts): they see every template change.
     setupFilesAfterEnv: ['<rootDir>/test/setup/ignore-snapshots.ts'],
+    tsconfigFile: 'tsconfig.mutate-constructs.json',
     timeoutMS: 120_000,
   },
 };
@@ -90,7 +92,10 @@ const config = {
   },
   coverageAnalysis: 'perTest',
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  // The checker compiles the project once per mutant (a file's mutants cannot share a check), so
+  // its program holds only the mutated code and the tests that run against it, not the whole
+  // repository (bench, scripts, the deploy test). `npm run build` still checks everything.
+  tsconfigFile: selected.tsconfigFile,
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   // lambda/ and src/cli/ hold no declaration, generated or type-only files today (types.ts
   // exports `correlationId`); add exclusions here if that changes.

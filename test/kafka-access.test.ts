@@ -148,6 +148,36 @@ test('a "*" in a plain name is refused with what to do instead', () => {
   );
 });
 
+test('a "*" inside a name is refused too, not only at its end', () => {
+  const { cluster, role } = fixture();
+  expect(() => cluster.access.grantProduce(role, 'orders.*.eu')).toThrow(
+    'topic "orders.*.eu" is not a Kafka name',
+  );
+});
+
+test('a bad group name is refused and named as a group', () => {
+  const { cluster, role } = fixture();
+  expect(() => cluster.access.grantConsume(role, 'orders', 'billing team')).toThrow(
+    'group "billing team" is not a Kafka name ([a-zA-Z0-9._-])',
+  );
+});
+
+test('a prefix is checked like a name: "*" in a prefix is refused', () => {
+  const { cluster, role } = fixture();
+  expect(() => cluster.access.grantAdmin(role, { prefix: 'team-*' })).toThrow(
+    'topic "team-*" is not a Kafka name',
+  );
+});
+
+test('an empty prefix means every topic (a bare *); an empty name is refused', () => {
+  const { stack, cluster, role } = fixture();
+  cluster.access.grantConsume(role, { prefix: '' }, 'billing');
+  expect(statementsOf(stack)[1].Resource).toEqual(arn('topic', '*'));
+  expect(() => cluster.access.grantConsume(role, '', 'billing')).toThrow(
+    'topic "" is not a Kafka name',
+  );
+});
+
 test('a role in another account (Debezium/Doris style) is named in the cluster policy', () => {
   // GIVEN a role of account 999999999999 that this stack cannot modify
   const { stack, cluster } = fixture();

@@ -159,10 +159,22 @@ describe('platform KMS key', () => {
       DeletionPolicy: 'Delete',
     });
     prod.hasResource('AWS::KMS::Key', {
-      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      Properties: Match.objectLike({
+        EnableKeyRotation: true,
+        // Not shortened: if the retained key is ever scheduled for deletion, KMS's default
+        // (and longest) 30-day window applies.
+        PendingWindowInDays: Match.absent(),
+      }),
       DeletionPolicy: 'Retain',
     });
     dev.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/msk-secure-dev' });
+  });
+
+  test('its description says whose key it is and what it encrypts', () => {
+    dev.hasResourceProperties('AWS::KMS::Key', {
+      Description:
+        'msk-secure-stack platform key for msk-secure-dev (logs, secrets, MSK at rest, queues)',
+    });
   });
 
   test('exact key policy: kms:* only for the root; each service only through itself; grants only for AWS resources', () => {

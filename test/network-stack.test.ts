@@ -369,6 +369,26 @@ describe('default security group', () => {
     );
   });
 
+  test('its handler says what it is and logs to its own log group under the platform prefix', () => {
+    const functions = Object.values(dev.findResources('AWS::Lambda::Function'));
+    const handler = functions.find(
+      (f) =>
+        f.Properties.Description ===
+        'Default security group restriction custom resource (msk-secure-stack)',
+    );
+    expect(handler).toBeDefined();
+    const logGroups = dev.findResources('AWS::Logs::LogGroup');
+    const logGroupOf = (fn: (typeof functions)[number]) =>
+      logGroups[fn.Properties.LoggingConfig.LogGroup.Ref].Properties.LogGroupName;
+    expect(logGroupOf(handler!)).toBe(
+      '/msk-secure-dev/custom-resources/restrict-default-security-group',
+    );
+    expect(functions.map(logGroupOf).sort()).toEqual([
+      '/msk-secure-dev/custom-resources/restrict-default-security-group',
+      '/msk-secure-dev/custom-resources/restrict-default-security-group-framework',
+    ]);
+  });
+
   test('its handler may revoke rules of the default group only', () => {
     const policies = Object.values(dev.findResources('AWS::IAM::ManagedPolicy'));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);

@@ -1,4 +1,4 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createOnlyPaths } from '../src/deploy/replacement';
 import {
@@ -31,6 +31,22 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
   // @aws-cdk/core:validateAgainstDefaultRules makes its findings errors)
   const { stage } = synthesize({ profile }, { builtinValidation: true });
   const stacks = stage.node.children.filter(Stack.isStack);
+
+  test('every cdk-nag acknowledgement gives its reason (the audit trail of each exception)', () => {
+    const acknowledged = stage.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.length).toBeGreaterThan(10);
+    for (const [rule, reason] of acknowledged) {
+      // A sentence, not a placeholder: at least ten words.
+      expect({ rule, words: reason.split(/\s+/).filter(Boolean).length >= 10 }).toEqual({
+        rule,
+        words: true,
+      });
+    }
+  });
 
   test('is environment-agnostic when no account/Region is given', () => {
     for (const stack of stacks) {

@@ -36,6 +36,27 @@ describe.each([
     template.resourceCountIs('AWS::EC2::NatGateway', nats);
   });
 
+  test('subnets are named public and private: their logical IDs, which a rename would change (replacing every subnet)', () => {
+    const named = (isPublic: boolean) =>
+      Object.entries(
+        template.findResources('AWS::EC2::Subnet', {
+          Properties: {
+            Tags: Match.arrayWith([
+              { Key: 'aws-cdk:subnet-type', Value: isPublic ? 'Public' : 'Private' },
+            ]),
+          },
+        }),
+      ).map(([id, subnet]) => ({
+        id: id.replace(/Subnet[0-9A-F]{8}$/, ''),
+        name: subnet.Properties.Tags.find((t: { Key: string }) => t.Key === 'aws-cdk:subnet-name')
+          .Value,
+      }));
+    const each = (name: string) =>
+      Array.from({ length: azs }, (_, i) => ({ id: `NetworkVpc${name}Subnet${i + 1}`, name }));
+    expect(named(true)).toEqual(each('public'));
+    expect(named(false)).toEqual(each('private'));
+  });
+
   test('no subnet auto-assigns public IPs', () => {
     for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet'))) {
       expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
@@ -57,18 +78,38 @@ describe.each([
   });
 
   test('the flow-log role has a customer-managed policy, no inline or AWS-managed ones', () => {
+    // Confused-deputy protection: only flow logs of this account may assume it.
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
         Statement: [
-          Match.objectLike({
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
             Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':ec2:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':vpc-flow-log/*',
+                    ],
+                  ],
+                },
+              },
             },
-          }),
+          },
         ],
       },
+      Description: 'Lets VPC Flow Logs deliver to the flow-log group',
       ManagedPolicyArns: Match.absent(),
       Policies: Match.absent(),
     });
@@ -110,14 +151,31 @@ describe('security groups (dev)', () => {
         port: [r.Properties.FromPort, r.Properties.ToPort],
         from: r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0],
         protocol: r.Properties.IpProtocol,
+        description: r.Properties.Description,
       }));
     expect(ingress).toHaveLength(4);
+    const pollers = 'within the group (Lambda MSK pollers)';
     expect(ingress).toEqual(
       expect.arrayContaining([
-        { port: [9096, 9096], from: clients, protocol: 'tcp' },
-        { port: [9098, 9098], from: clients, protocol: 'tcp' },
-        { port: [9096, 9096], from: brokers, protocol: 'tcp' },
-        { port: [9098, 9098], from: brokers, protocol: 'tcp' },
+        {
+          port: [9096, 9096],
+          from: clients,
+          protocol: 'tcp',
+          description: 'Kafka SCRAM from clients',
+        },
+        {
+          port: [9098, 9098],
+          from: clients,
+          protocol: 'tcp',
+          description: 'Kafka IAM from clients',
+        },
+        {
+          port: [9096, 9096],
+          from: brokers,
+          protocol: 'tcp',
+          description: `Kafka SCRAM ${pollers}`,
+        },
+        { port: [9098, 9098], from: brokers, protocol: 'tcp', description: `Kafka IAM ${pollers}` },
       ]),
     );
     expect(Object.values(dev.findResources('AWS::EC2::SecurityGroupIngress'))).toHaveLength(4);
@@ -128,14 +186,16 @@ describe('security groups (dev)', () => {
       group: r.Properties.GroupId['Fn::GetAtt'][0],
       port: r.Properties.FromPort,
       to: r.Properties.DestinationSecurityGroupId['Fn::GetAtt'][0],
+      description: r.Properties.Description,
     }));
     expect(egress).toHaveLength(4);
+    const pollers = 'within the group (Lambda MSK pollers)';
     expect(egress).toEqual(
       expect.arrayContaining([
-        { group: clients, port: 9096, to: brokers },
-        { group: clients, port: 9098, to: brokers },
-        { group: brokers, port: 9096, to: brokers },
-        { group: brokers, port: 9098, to: brokers },
+        { group: clients, port: 9096, to: brokers, description: 'Kafka SCRAM to brokers' },
+        { group: clients, port: 9098, to: brokers, description: 'Kafka IAM to brokers' },
+        { group: brokers, port: 9096, to: brokers, description: `Kafka SCRAM ${pollers}` },
+        { group: brokers, port: 9098, to: brokers, description: `Kafka IAM ${pollers}` },
       ]),
     );
     for (const id of [brokers, clients]) {
@@ -324,18 +384,39 @@ describe('Prometheus exporters (prod turns both on)', () => {
         group: r.Properties.GroupId['Fn::GetAtt'][0],
         port: [r.Properties.FromPort, r.Properties.ToPort],
         peer: r.Properties[peer]['Fn::GetAtt'][0],
+        description: r.Properties.Description,
       }));
 
   test('brokers admit 11001 (JMX) and 11002 (node) from clients only; clients may reach them', () => {
     const brokers = idOf(/^MSK brokers/);
     const clients = idOf(/^Kafka clients/);
     expect(rules(prod, 'AWS::EC2::SecurityGroupIngress', 'SourceSecurityGroupId')).toEqual([
-      { group: brokers, port: [11001, 11001], peer: clients },
-      { group: brokers, port: [11002, 11002], peer: clients },
+      {
+        group: brokers,
+        port: [11001, 11001],
+        peer: clients,
+        description: 'Prometheus JMX exporter scrape from clients',
+      },
+      {
+        group: brokers,
+        port: [11002, 11002],
+        peer: clients,
+        description: 'Prometheus node exporter scrape from clients',
+      },
     ]);
     expect(rules(prod, 'AWS::EC2::SecurityGroupEgress', 'DestinationSecurityGroupId')).toEqual([
-      { group: clients, port: [11001, 11001], peer: brokers },
-      { group: clients, port: [11002, 11002], peer: brokers },
+      {
+        group: clients,
+        port: [11001, 11001],
+        peer: brokers,
+        description: 'Prometheus JMX exporter scrape of brokers',
+      },
+      {
+        group: clients,
+        port: [11002, 11002],
+        peer: brokers,
+        description: 'Prometheus node exporter scrape of brokers',
+      },
     ]);
   });
 

@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { EncryptedLogs } from '../../lib/constructs/encrypted-logs';
 import { MskConsumer, MskConsumerProps } from '../../lib/constructs/msk-consumer';
 import { ScramUsers } from '../../lib/constructs/scram-users';
+import { SecureNetwork } from '../../lib/constructs/secure-network';
 import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
 import { Duration } from 'aws-cdk-lib';
 
@@ -232,5 +233,29 @@ describe('ScramUsers', () => {
       () =>
         new ScramUsers(b.stack, 'Many', { clusterName: 'mine', users: many, encryptionKey: b.key }),
     ).toThrow('users has 1001 entries');
+  });
+});
+
+describe('SecureNetwork', () => {
+  test('publicSubnets and privateSubnets select the public and the private subnets', () => {
+    const stack = new Stack(new App(), 'Net');
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const network = new SecureNetwork(stack, 'Network', {
+      cidr: '10.20.0.0/16',
+      azCount: 2,
+      natGateways: 1,
+      encryptionKey: key,
+      logs: {
+        encryptionKey: key,
+        logGroupNamePrefix: '/net/',
+        logRetention: logs.RetentionDays.ONE_YEAR,
+        logRemovalPolicy: RemovalPolicy.DESTROY,
+      },
+    });
+    const ids = (subnets: ec2.ISubnet[]) => stack.resolve(subnets.map((s) => s.subnetId));
+    const { vpc } = network;
+    expect(ids(vpc.selectSubnets(network.publicSubnets).subnets)).toEqual(ids(vpc.publicSubnets));
+    expect(ids(vpc.selectSubnets(network.privateSubnets).subnets)).toEqual(ids(vpc.privateSubnets));
+    expect(ids(vpc.publicSubnets)).not.toEqual(ids(vpc.privateSubnets));
   });
 });

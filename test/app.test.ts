@@ -32,6 +32,40 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
   const { stage } = synthesize({ profile }, { builtinValidation: true });
   const stacks = stage.node.children.filter(Stack.isStack);
 
+  test("each function says what it is and logs to its own group under the platform's prefix", () => {
+    const logGroupByFunction: Record<string, string> = {};
+    for (const stack of stage.node.findAll().filter(Stack.isStack)) {
+      const template = Template.fromStack(stack);
+      const logGroups = template.findResources('AWS::Logs::LogGroup');
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        const { Description, LoggingConfig } = fn.Properties;
+        logGroupByFunction[Description] =
+          logGroups[LoggingConfig.LogGroup.Ref].Properties.LogGroupName;
+      }
+    }
+    const prefix = `/msk-secure-${profile}/`;
+    // [description, construct path of its provider, log group name]
+    const customResources = [
+      [
+        'Default security group restriction',
+        'Network/Network/RestrictDefaultSecurityGroup',
+        'restrict-default-security-group',
+      ],
+      ['SCRAM secret association', 'Cluster/ScramSecretAssociation', 'scram-secret-association'],
+      ['MSK bootstrap brokers', 'Cluster/BootstrapBrokers', 'bootstrap-brokers'],
+      ['Kafka ACLs', 'Cluster/KafkaAcls', 'kafka-acls'],
+    ];
+    const expected: Record<string, string> = {
+      'MSK consumer consumer of topic orders (msk-secure-stack)': `${prefix}lambda/consumer`,
+    };
+    for (const [what, construct, name] of customResources) {
+      expected[`${what} custom resource (msk-secure-stack)`] = `${prefix}custom-resources/${name}`;
+      const framework = `AWS CDK resource provider framework - onEvent (msk-secure-${profile}/${construct}/Provider/Provider)`;
+      expected[framework] = `${prefix}custom-resources/${name}-framework`;
+    }
+    expect(logGroupByFunction).toEqual(expected);
+  });
+
   test('every cdk-nag acknowledgement gives its reason (the audit trail of each exception)', () => {
     const acknowledged = stage.node
       .findAll()

@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EncryptedLogs } from '../../lib/constructs/encrypted-logs';
 import { MskConsumer, MskConsumerProps } from '../../lib/constructs/msk-consumer';
+import { ScramSecretAssociation } from '../../lib/constructs/scram-secret-association';
 import { ScramUsers } from '../../lib/constructs/scram-users';
 import { SecureNetwork } from '../../lib/constructs/secure-network';
 import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
@@ -257,5 +258,25 @@ describe('SecureNetwork', () => {
     expect(ids(vpc.selectSubnets(network.publicSubnets).subnets)).toEqual(ids(vpc.publicSubnets));
     expect(ids(vpc.selectSubnets(network.privateSubnets).subnets)).toEqual(ids(vpc.privateSubnets));
     expect(ids(vpc.publicSubnets)).not.toEqual(ids(vpc.privateSubnets));
+  });
+});
+
+describe('ScramSecretAssociation', () => {
+  test('associate refuses an empty list of secrets, naming the resource', () => {
+    const b = bare();
+    const association = new ScramSecretAssociation(b.stack, 'Association', {
+      clusterArn: 'arn:aws:kafka:eu-west-1:111111111111:cluster/mine/abc-1',
+      secretNamePrefix: 'AmazonMSK_mine_',
+      secretsKey: b.key,
+      encryptionKey: b.key,
+      logs: b.logSettings,
+      vpc: b.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [b.clients],
+    });
+    expect(() => association.associate(b.stack, 'Nobody', [])).toThrow(
+      'ScramSecretAssociation Nobody: secrets must list at least one secret',
+    );
+    expect(association.resources).toEqual([]);
   });
 });

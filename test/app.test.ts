@@ -102,6 +102,20 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
     for (const stack of stacks) expectOnlyCustomerManagedPolicies(Template.fromStack(stack));
   });
 
+  test('every customer-managed policy is attached to a role of its own stack', () => {
+    let policies = 0;
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+      for (const policy of Object.values(template.findResources('AWS::IAM::ManagedPolicy'))) {
+        policies += 1;
+        expect(policy.Properties.Roles).toEqual([{ Ref: expect.any(String) }]);
+        expect(roles).toContain(policy.Properties.Roles[0].Ref);
+      }
+    }
+    expect(policies).toBeGreaterThan(5);
+  });
+
   test("the deploy guard knows every resource type's create-only properties", () => {
     for (const stack of stacks) {
       const types = Object.values(

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { aclBindingsFor, lambdaConsumerBindings } from '../lib/acls/spec';
 import { addCompliancePacks } from '../lib/compliance';
 import { KafkaAcls, KafkaAclsProps } from '../lib/constructs/kafka-acls';
 import { PlatformKey } from '../lib/constructs/platform-key';
+import { acl } from './fixtures/acl-binding';
 import { lambdaVpcWrites } from './helpers/cfn';
 
 const CLUSTER_ARN =
@@ -171,6 +172,31 @@ test('a binding the custom resource would refuse fails synth, naming it', () => 
     }),
   ).toThrow(
     'KafkaAcls: bindings[0] (User:ops ALLOW CLUSTER_ACTION on CLUSTER:LITERAL:kafka-cluster from *): CLUSTER_ACTION on the CLUSTER is refused',
+  );
+});
+
+test('every refused binding is named in one error, separated by "; "', () => {
+  const clusterAction = (principal: string) =>
+    acl(principal, 'CLUSTER', 'kafka-cluster', 'CLUSTER_ACTION');
+  const refused = (i: number, principal: string) =>
+    `bindings[${i}] (${principal} ALLOW CLUSTER_ACTION on CLUSTER:LITERAL:kafka-cluster from *): ` +
+    'CLUSTER_ACTION on the CLUSTER is refused: on MSK with SASL/SCRAM it blocks inter-broker ' +
+    'replication (AWS Knowledge Center, msk-sasl-scram-issues)';
+  expect(() => fixture({ bindings: [clusterAction('User:a'), clusterAction('User:b')] })).toThrow(
+    `KafkaAcls: ${refused(0, 'User:a')}; ${refused(1, 'User:b')}`,
+  );
+});
+
+test('a binding holding a token (a value known only at deploy time) is left to the handler to check', () => {
+  // GIVEN a principal whose user name is a token: its text ("${Token[…]}") is no SCRAM user name
+  const user = Lazy.string({ produce: () => 'analytics' });
+  const { template } = fixture({
+    bindings: [acl(`User:${user}`, 'TOPIC', 'orders', 'READ'), ...CONSUMER],
+  });
+  // THEN synth does not refuse it, and the resource carries the resolved value
+  const [resource] = Object.values(template.findResources('Custom::MskKafkaAcls'));
+  expect(resource.Properties.Bindings).toContainEqual(
+    acl('User:analytics', 'TOPIC', 'orders', 'READ'),
   );
 });
 

@@ -1,3 +1,5 @@
+import { Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { lambdaVpcWrites } from './helpers/cfn';
 import { expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
@@ -161,6 +163,11 @@ describe.each([
           ExcludeCharacters: '"\'\\/@`$;:,={}[] ',
         }),
         SecretString: Match.absent(),
+        Description: `SASL/SCRAM credentials of Kafka user "${user}" on MSK cluster msk-secure-${profile}`,
+      });
+      users.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/msk-secure-${profile}/scram-users/${user}`,
+        Description: `ARN of the SCRAM secret of Kafka user "${user}" (MSK cluster msk-secure-${profile})`,
       });
     }
     // No password anywhere in the templates, not even inside an escaped JSON string
@@ -482,6 +489,48 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
         SourceAccount: { Ref: 'AWS::AccountId' },
       },
     ]);
+  });
+
+  test('the rotation function says what it is and logs to its own group under the prefix', () => {
+    const [fn] = Object.values(
+      rotating.findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'Rotates MSK SCRAM passwords (msk-secure-stack)' },
+      }),
+    );
+    const logGroups = rotating.findResources('AWS::Logs::LogGroup');
+    expect(logGroups[fn.Properties.LoggingConfig.LogGroup.Ref].Properties.LogGroupName).toBe(
+      '/msk-secure-prod/lambda/scram-secret-rotation',
+    );
+  });
+
+  test('Secrets Manager of this account is the only one that may invoke it (one permission)', () => {
+    rotatingUsers.resourceCountIs('AWS::Lambda::Permission', 0);
+    const permissions = Object.values(rotating.findResources('AWS::Lambda::Permission'));
+    expect(permissions.filter((p) => /RotationFunction/.test(JSON.stringify(p)))).toEqual([
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: {
+            'Fn::GetAtt': [expect.stringMatching(/ScramUsersRotationFunction/), 'Arn'],
+          },
+          Principal: 'secretsmanager.amazonaws.com',
+          SourceAccount: { Ref: 'AWS::AccountId' },
+        },
+      },
+    ]);
+  });
+
+  test('with rotation on, no secret acknowledges the rotation findings (off: each one does)', () => {
+    const rotationAcknowledgements = (stage: Construct) =>
+      stage.node
+        .findAll()
+        .flatMap((c) => c.node.metadata)
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data as Record<string, string>))
+        .filter((rule) => rule.includes('AwsSolutions-SMG4'));
+    expect(rotationAcknowledgements(rotatingApp.stage)).toEqual([]);
+    expect(rotationAcknowledgements(prodApp.stage)).toHaveLength(2);
   });
 
   test('its role: exact secret actions on the secrets, key use via Secrets Manager only', () => {

@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { EncryptedLogs } from '../../lib/constructs/encrypted-logs';
 import { MskConsumer, MskConsumerProps } from '../../lib/constructs/msk-consumer';
 import { ScramSecretAssociation } from '../../lib/constructs/scram-secret-association';
-import { ScramUsers } from '../../lib/constructs/scram-users';
+import { ScramUsers, userStackOf } from '../../lib/constructs/scram-users';
 import { SecureNetwork } from '../../lib/constructs/secure-network';
 import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
 import { Duration } from 'aws-cdk-lib';
@@ -221,6 +221,47 @@ describe('ScramUsers', () => {
     );
     expect(names.sort()).toEqual(['AmazonMSK_mine_a', 'AmazonMSK_mine_b']);
     expect(users.secretNamePrefix).toBe('AmazonMSK_mine_');
+  });
+
+  test('users of the same part share its nested stack; one user is enough', () => {
+    // GIVEN two names that hash to the same part
+    const names = Array.from({ length: 50 }, (_, i) => `user${i}`);
+    const first = names[0];
+    const second = names.find((n) => n !== first && userStackOf(n) === userStackOf(first))!;
+    const b = bare();
+    const users = new ScramUsers(b.stack, 'Users', {
+      clusterName: 'mine',
+      users: [first, second],
+      encryptionKey: b.key,
+    });
+    // THEN one nested stack holds both, and says what it is
+    expect(users.stacks.size).toBe(1);
+    const [[part, stack]] = [...users.stacks];
+    expect(part).toBe(userStackOf(first));
+    expect(Template.fromStack(stack).toJSON().Description).toBe(
+      `SCRAM users of MSK cluster mine (part ${part} of 10)`,
+    );
+    Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::Secret', 2);
+    const solo = bare();
+    expect(
+      () =>
+        new ScramUsers(solo.stack, 'One', {
+          clusterName: 'mine',
+          users: ['a'],
+          encryptionKey: solo.key,
+        }),
+    ).not.toThrow();
+  });
+
+  test('secretOf an unknown user names the known ones', () => {
+    const b = bare();
+    const users = new ScramUsers(b.stack, 'Users', {
+      clusterName: 'mine',
+      users: ['a', 'b'],
+      encryptionKey: b.key,
+    });
+    expect(users.secretOf('a')).toBe(users.all[0]);
+    expect(() => users.secretOf('c')).toThrow('ScramUsers: no SCRAM user "c"; known users: a, b');
   });
 
   test('refuses no users and more than 1000', () => {

@@ -19,7 +19,11 @@ const BILLING = aclBindingsFor({
 });
 const CONSUMER = lambdaConsumerBindings('consumer', 'orders', 'orders-consumer');
 /** The feature flags of cdk.json, so the policies come out as `cdk synth` renders them. */
-const context = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+const context = {
+  ...JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context,
+  // No Lambda bundling: templates do not depend on it (as in test/helpers/synth.ts).
+  'aws:cdk:bundling-stacks': [],
+};
 
 // GIVEN a bare stack: an imported VPC and security group, and the platform key (nothing else of
 // the app), so the template holds only what KafkaAcls adds.

@@ -16,8 +16,11 @@ import { SecureNetwork } from '../../lib/constructs/secure-network';
 import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
 import { Duration } from 'aws-cdk-lib';
 
+// No Lambda bundling: templates do not depend on it (as in test/helpers/synth.ts).
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
 function bare() {
-  const stack = new Stack(new App(), 'Bare');
+  const stack = new Stack(noBundling(), 'Bare');
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     maxAzs: 2,
     natGateways: 0,
@@ -280,7 +283,7 @@ describe('ScramUsers', () => {
 
 describe('SecureNetwork', () => {
   test('publicSubnets and privateSubnets select the public and the private subnets', () => {
-    const stack = new Stack(new App(), 'Net');
+    const stack = new Stack(noBundling(), 'Net');
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const network = new SecureNetwork(stack, 'Network', {
       cidr: '10.20.0.0/16',

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { regionalArn } from './helpers/cfn';
 import { synthesize } from './helpers/synth';
 
 // GIVEN each profile, synthesized once per file (with all three nag packs: a finding throws).
@@ -90,20 +91,7 @@ describe.each([
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':ec2:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':vpc-flow-log/*',
-                    ],
-                  ],
-                },
+                'aws:SourceArn': regionalArn('ec2', ':vpc-flow-log/*'),
               },
             },
           },
@@ -478,21 +466,9 @@ describe('default security group', () => {
         Sid: 'RevokeDefaultSecurityGroupRules',
         Effect: 'Allow',
         Action: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':ec2:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':security-group/',
-              { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'DefaultSecurityGroup'] },
-            ],
-          ],
-        },
+        Resource: regionalArn('ec2', ':security-group/', {
+          'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'DefaultSecurityGroup'],
+        }),
       },
     ]);
   });

@@ -1,4 +1,23 @@
 /**
+ * `arn:<partition>:<service>:<region>:<account><rest…>` as CloudFormation renders an ARN that
+ * aws-cdk-lib formats in an environment-agnostic stack.
+ */
+export const regionalArn = (service: string, ...rest: unknown[]) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:`,
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ...rest,
+    ],
+  ],
+});
+
+/**
  * `arn:<partition>:kafka:<region>:<account>:<type>/<clusterName>/<clusterUuid>/<name>` as
  * CloudFormation renders it; `clusterUuid` is the rendered reference to the cluster's UUID
  * parameter (`Fn::GetAtt` in its own stack, `Fn::GetStackOutput` elsewhere).
@@ -8,22 +27,7 @@ export const kafkaResourceArn = (
   type: string,
   clusterName: string,
   name: string,
-) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':kafka:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:${type}/${clusterName}/`,
-      clusterUuid,
-      `/${name}`,
-    ],
-  ],
-});
+) => regionalArn('kafka', `:${type}/${clusterName}/`, clusterUuid, `/${name}`);
 
 /** Lambda's network-interface writes: this account's and Region's EC2 resources only. */
 export const lambdaVpcWrites = {
@@ -35,18 +39,5 @@ export const lambdaVpcWrites = {
     'ec2:DeleteNetworkInterface',
     'ec2:UnassignPrivateIpAddresses',
   ],
-  Resource: {
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':ec2:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        ':*/*',
-      ],
-    ],
-  },
+  Resource: regionalArn('ec2', ':*/*'),
 };

@@ -1,7 +1,9 @@
-import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createOnlyPaths } from '../src/deploy/replacement';
+import { functionLogGroups } from './helpers/cfn';
 import {
+  acknowledgements,
   expectOnlyCustomerManagedPolicies,
   FEATURE_FLAGS,
   synthesize,
@@ -35,12 +37,8 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
   test("each function says what it is and logs to its own group under the platform's prefix", () => {
     const logGroupByFunction: Record<string, string> = {};
     for (const stack of stage.node.findAll().filter(Stack.isStack)) {
-      const template = Template.fromStack(stack);
-      const logGroups = template.findResources('AWS::Logs::LogGroup');
-      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-        const { Description, LoggingConfig } = fn.Properties;
-        logGroupByFunction[Description] =
-          logGroups[LoggingConfig.LogGroup.Ref].Properties.LogGroupName;
+      for (const [description, logGroup] of functionLogGroups(Template.fromStack(stack))) {
+        logGroupByFunction[description] = logGroup;
       }
     }
     const prefix = `/msk-secure-${profile}/`;
@@ -67,11 +65,7 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
   });
 
   test('every cdk-nag acknowledgement gives its reason (the audit trail of each exception)', () => {
-    const acknowledged = stage.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    const acknowledged = acknowledgements(stage);
     expect(acknowledged.length).toBeGreaterThan(10);
     for (const [rule, reason] of acknowledged) {
       // A sentence, not a placeholder: at least ten words.

@@ -1,8 +1,7 @@
-import { Validations } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { lambdaVpcWrites } from './helpers/cfn';
-import { expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
+import { functionLogGroups, lambdaVpcWrites } from './helpers/cfn';
+import { acknowledgements, expectOnlyCustomerManagedPolicies, synthesize } from './helpers/synth';
 
 // GIVEN each profile, synthesized once (all three nag packs: any finding throws)
 const devApp = synthesize({ profile: 'dev' });
@@ -492,15 +491,10 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
   });
 
   test('the rotation function says what it is and logs to its own group under the prefix', () => {
-    const [fn] = Object.values(
-      rotating.findResources('AWS::Lambda::Function', {
-        Properties: { Description: 'Rotates MSK SCRAM passwords (msk-secure-stack)' },
-      }),
-    );
-    const logGroups = rotating.findResources('AWS::Logs::LogGroup');
-    expect(logGroups[fn.Properties.LoggingConfig.LogGroup.Ref].Properties.LogGroupName).toBe(
+    expect(functionLogGroups(rotating)).toContainEqual([
+      'Rotates MSK SCRAM passwords (msk-secure-stack)',
       '/msk-secure-prod/lambda/scram-secret-rotation',
-    );
+    ]);
   });
 
   test('Secrets Manager of this account is the only one that may invoke it (one permission)', () => {
@@ -522,12 +516,9 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
   });
 
   test('with rotation on, no secret acknowledges the rotation findings (off: each one does)', () => {
-    const rotationAcknowledgements = (stage: Construct) =>
-      stage.node
-        .findAll()
-        .flatMap((c) => c.node.metadata)
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) => Object.keys(m.data as Record<string, string>))
+    const rotationAcknowledgements = (stage: IConstruct) =>
+      acknowledgements(stage)
+        .map(([rule]) => rule)
         .filter((rule) => rule.includes('AwsSolutions-SMG4'));
     expect(rotationAcknowledgements(rotatingApp.stage)).toEqual([]);
     expect(rotationAcknowledgements(prodApp.stage)).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { regionalArn } from './helpers/cfn';
+import { functionLogGroups, regionalArn } from './helpers/cfn';
 import { synthesize } from './helpers/synth';
 
 // GIVEN each profile, synthesized once per file (with all three nag packs: a finding throws).
@@ -439,20 +439,12 @@ describe('default security group', () => {
   });
 
   test('its handler says what it is and logs to its own log group under the platform prefix', () => {
-    const functions = Object.values(dev.findResources('AWS::Lambda::Function'));
-    const handler = functions.find(
-      (f) =>
-        f.Properties.Description ===
-        'Default security group restriction custom resource (msk-secure-stack)',
-    );
-    expect(handler).toBeDefined();
-    const logGroups = dev.findResources('AWS::Logs::LogGroup');
-    const logGroupOf = (fn: (typeof functions)[number]) =>
-      logGroups[fn.Properties.LoggingConfig.LogGroup.Ref].Properties.LogGroupName;
-    expect(logGroupOf(handler!)).toBe(
+    const functions = functionLogGroups(dev);
+    expect(functions).toContainEqual([
+      'Default security group restriction custom resource (msk-secure-stack)',
       '/msk-secure-dev/custom-resources/restrict-default-security-group',
-    );
-    expect(functions.map(logGroupOf).sort()).toEqual([
+    ]);
+    expect(functions.map(([, logGroup]) => logGroup).sort()).toEqual([
       '/msk-secure-dev/custom-resources/restrict-default-security-group',
       '/msk-secure-dev/custom-resources/restrict-default-security-group-framework',
     ]);

@@ -1,3 +1,5 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+
 /**
  * `arn:<partition>:<service>:<region>:<account><rest…>` as CloudFormation renders an ARN that
  * aws-cdk-lib formats in an environment-agnostic stack.
@@ -41,3 +43,12 @@ export const lambdaVpcWrites = {
   ],
   Resource: regionalArn('ec2', ':*/*'),
 };
+
+/** Each Lambda function of a template as [its Description, the LogGroupName its LoggingConfig names]. */
+export function functionLogGroups(template: Template): [string, string][] {
+  const logGroups = template.findResources('AWS::Logs::LogGroup');
+  return Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [
+    fn.Properties.Description,
+    logGroups[fn.Properties.LoggingConfig.LogGroup.Ref].Properties.LogGroupName,
+  ]);
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addCompliancePacks } from '../../lib/compliance';
@@ -103,4 +104,13 @@ export function expectOnlyCustomerManagedPolicies(template: Template): void {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.Policies).toBeUndefined();
   }
+}
+
+/** Every cdk-nag acknowledgement made in `scope`'s construct tree, as [rule id, reason]. */
+export function acknowledgements(scope: IConstruct): [string, string][] {
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.entries(m.data as Record<string, string>));
 }

@@ -118,11 +118,28 @@ export class KafkaAccess {
    * also allow the same actions in the principal's identity policy.
    */
   private grant(grantee: iam.IGrantable, actions: string[], resourceArns: string[]): iam.Grant {
-    return iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions,
-      resourceArns,
-      resource: this.target,
+    // iam.Grant counts a statement the resource refused (`statementAdded: false`, as a cluster
+    // from `fromClusterArn` does: it manages no cluster policy) as granted. Such a grant would
+    // deploy and allow nothing, so this view of the target notes the refusal.
+    let refused = false;
+    const resource: KafkaAccessTarget = Object.create(this.target, {
+      addToResourcePolicy: {
+        value: (statement: iam.PolicyStatement) => {
+          const result = this.target.addToResourcePolicy(statement);
+          refused ||= !result.statementAdded;
+          return result;
+        },
+      },
     });
+    const grant = iam.Grant.addToPrincipalOrResource({ grantee, actions, resourceArns, resource });
+    if (refused) {
+      throw new Error(
+        `KafkaAccess: cannot grant ${actions.join(', ')} to ${grantee.grantPrincipal}: it needs ` +
+          'the cluster policy (a principal of another account, or a role whose policy cannot be ' +
+          'changed here), and this cluster takes no statement (an imported cluster manages no ' +
+          'cluster policy); grant it in the stack that defines the cluster',
+      );
+    }
+    return grant;
   }
 }

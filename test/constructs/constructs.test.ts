@@ -2,7 +2,7 @@
  * Construct-level tests: each construct on a bare Stack, with only what it takes (interfaces and
  * its own props), and every validation error it throws.
  */
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,7 @@ import { ScramUsers, userStackOf } from '../../lib/constructs/scram-users';
 import { SecureNetwork } from '../../lib/constructs/secure-network';
 import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
 import { Duration } from 'aws-cdk-lib';
+import { regionalArn } from '../helpers/cfn';
 
 // No Lambda bundling: templates do not depend on it (as in test/helpers/synth.ts).
 const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -84,6 +85,24 @@ describe('SecureMskCluster', () => {
     });
   });
 
+  test('defaults: DEFAULT monitoring, both exporters off, its configuration described', () => {
+    const b = bare();
+    new SecureMskCluster(b.stack, 'Msk', clusterProps(b));
+    const template = Template.fromStack(b.stack);
+    const [cluster] = Object.values(template.findResources('AWS::MSK::Cluster'));
+    expect(cluster.Properties.EnhancedMonitoring).toBe('DEFAULT');
+    expect(cluster.Properties.OpenMonitoring).toEqual({
+      Prometheus: {
+        JmxExporter: { EnabledInBroker: false },
+        NodeExporter: { EnabledInBroker: false },
+      },
+    });
+    const [configuration] = Object.values(template.findResources('AWS::MSK::Configuration'));
+    expect(configuration.Properties.Description).toBe(
+      'Server properties of mine (managed by msk-secure-stack)',
+    );
+  });
+
   test('connections: the brokers group, SCRAM port by default', () => {
     const b = bare();
     const cluster = new SecureMskCluster(b.stack, 'Msk', clusterProps(b));
@@ -95,7 +114,41 @@ describe('SecureMskCluster', () => {
     [{ clusterName: '9lives' }, 'clusterName = "9lives": must be 1–64 letters'],
     [{ kafkaVersion: 'latest' }, 'kafkaVersion = "latest": must be an MSK Kafka version'],
     [{ instanceType: 't3.small' }, 'instanceType = "t3.small": must be an MSK broker type'],
+    [{ clusterName: 'mine!' }, 'clusterName = "mine!": must be 1–64 letters'],
+    [{ clusterName: 'a'.repeat(65) }, `clusterName = "${'a'.repeat(65)}": must be 1–64 letters`],
+    [{ kafkaVersion: 'v3.8.x' }, 'kafkaVersion = "v3.8.x": must be an MSK Kafka version'],
+    [{ kafkaVersion: '3.8.x-rc1' }, 'kafkaVersion = "3.8.x-rc1": must be an MSK Kafka version'],
+    [{ kafkaVersion: '3.8.latest' }, 'kafkaVersion = "3.8.latest": must be an MSK Kafka version'],
+    [
+      { instanceType: 'my.kafka.m7g.large' },
+      'instanceType = "my.kafka.m7g.large": must be an MSK broker type',
+    ],
+    [
+      { instanceType: 'kafka.m7g.large!' },
+      'instanceType = "kafka.m7g.large!": must be an MSK broker type',
+    ],
     [{ ebsVolumeGiB: 0 }, 'ebsVolumeGiB = 0: must be an integer from 1 to 16384'],
+    [{ ebsVolumeGiB: 16385 }, 'ebsVolumeGiB = 16385: must be an integer from 1 to 16384'],
+    [
+      { storageAutoScaling: { maxGiB: 10, targetPercent: 60 } },
+      'storageAutoScaling.maxGiB = 10: must be an integer above ebsVolumeGiB (10)',
+    ],
+    [
+      { storageAutoScaling: { maxGiB: 16385, targetPercent: 60 } },
+      'storageAutoScaling.maxGiB = 16385: must be an integer above ebsVolumeGiB (10) and at most 16384',
+    ],
+    [
+      { storageAutoScaling: { maxGiB: 100, targetPercent: 9 } },
+      'storageAutoScaling.targetPercent = 9: must be an integer from 10 to 80',
+    ],
+    [
+      { storageAutoScaling: { maxGiB: 100, targetPercent: 81 } },
+      'storageAutoScaling.targetPercent = 81: must be an integer from 10 to 80',
+    ],
+    [
+      { storageAutoScaling: { maxGiB: 100, targetPercent: 55.5 } },
+      'storageAutoScaling.targetPercent = 55.5: must be an integer from 10 to 80',
+    ],
     [
       { numberOfBrokerNodes: 3 },
       'numberOfBrokerNodes = 3: must be a non-zero multiple of the number of subnets (2)',
@@ -112,6 +165,45 @@ describe('SecureMskCluster', () => {
     const b = bare();
     expect(() => new SecureMskCluster(b.stack, 'Msk', clusterProps(b, overrides))).toThrow(message);
   });
+
+  test.each<[string, Partial<SecureMskClusterProps>]>([
+    ['a one-letter name', { clusterName: 'a' }],
+    ['a 64-character name', { clusterName: `a${'-'.repeat(62)}z` }],
+    ['any number of digits in a version', { kafkaVersion: '10.12.10' }],
+    ['a KRaft version', { kafkaVersion: '3.9.x.kraft' }],
+    ['another broker type', { instanceType: 'kafka.m7g.24xlarge' }],
+    ['the smallest volume', { ebsVolumeGiB: 1 }],
+    ['the largest volume', { ebsVolumeGiB: 16384 }],
+  ])('accepts %s', (_, overrides) => {
+    const b = bare();
+    expect(() => new SecureMskCluster(b.stack, 'Msk', clusterProps(b, overrides))).not.toThrow();
+  });
+
+  test.each([
+    [16384, 10],
+    [11, 80],
+  ])(
+    'storage auto scaling up to %d GiB at %d %% (the bounds) targets the cluster',
+    (maxGiB, targetPercent) => {
+      const b = bare();
+      new SecureMskCluster(
+        b.stack,
+        'Msk',
+        clusterProps(b, { storageAutoScaling: { maxGiB, targetPercent } }),
+      );
+      const template = Template.fromStack(b.stack);
+      const [target] = Object.values(
+        template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'),
+      );
+      expect(target.Properties).toMatchObject({ MaxCapacity: maxGiB, MinCapacity: 1 });
+      const [policy] = Object.values(
+        template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy'),
+      );
+      expect(policy.Properties.TargetTrackingScalingPolicyConfiguration.TargetValue).toBe(
+        targetPercent,
+      );
+    },
+  );
 });
 
 describe('SecureMskCluster.fromClusterArn (an existing cluster)', () => {
@@ -130,19 +222,55 @@ describe('SecureMskCluster.fromClusterArn (an existing cluster)', () => {
     });
     cluster.access.grantConsume(role, 'orders', 'billing');
     const [policy] = Object.values(Template.fromStack(b.stack).findResources('AWS::IAM::Policy'));
-    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
-      ':topic/orders/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2/orders',
-    );
+    const uuid = '1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2';
+    expect(
+      policy.Properties.PolicyDocument.Statement.map((s: { Resource: unknown }) => s.Resource),
+    ).toEqual([
+      arn,
+      regionalArn('kafka', `:topic/orders/${uuid}/orders`),
+      regionalArn('kafka', `:group/orders/${uuid}/billing`),
+    ]);
     expect(cluster.connections.securityGroups).toEqual([b.brokers]);
   });
 
-  test('a string that is not an MSK cluster ARN is refused', () => {
+  test('an ARN known only at deploy time: name and UUID are split from it in the template', () => {
     const b = bare();
-    expect(() =>
-      SecureMskCluster.fromClusterArn(b.stack, 'Existing', {
-        clusterArn: 'arn:aws:kafka:eu-west-1:111122223333:topic/orders/uuid/x',
-      }),
-    ).toThrow('is not an MSK cluster ARN');
+    const clusterArn = new CfnParameter(b.stack, 'ClusterArn').valueAsString;
+    const cluster = SecureMskCluster.fromClusterArn(b.stack, 'Existing', { clusterArn });
+    const part = (n: number) => ({
+      'Fn::Select': [n, { 'Fn::Split': ['/', { Ref: 'ClusterArn' }] }],
+    });
+    expect(b.stack.resolve(cluster.clusterName)).toEqual(part(1));
+    expect(b.stack.resolve(cluster.access.topicArn('orders'))).toEqual(
+      regionalArn('kafka', ':topic/', part(1), '/', part(2), '/orders'),
+    );
+    expect(cluster.connections.securityGroups).toEqual([]);
+  });
+
+  test('a principal of another account is refused: an imported cluster has no cluster policy', () => {
+    const b = bare();
+    const cluster = SecureMskCluster.fromClusterArn(b.stack, 'Existing', { clusterArn: arn });
+    const doris = iam.Role.fromRoleArn(
+      b.stack,
+      'Doris',
+      'arn:aws:iam::999999999999:role/doris-routine-load',
+      { mutable: false },
+    );
+    expect(() => cluster.access.grantConsume(doris, 'orders', 'doris')).toThrow(
+      'KafkaAccess: cannot grant kafka-cluster:Connect to Bare/Doris: it needs the cluster policy',
+    );
+  });
+
+  test.each([
+    'arn:aws:kafka:eu-west-1:111122223333:topic/orders/uuid/x',
+    'arn:aws:sqs:eu-west-1:111122223333:cluster/orders/uuid',
+    'arn:aws:kafka:eu-west-1:111122223333:cluster/orders',
+    'arn:aws:kafka:eu-west-1:111122223333:cluster',
+  ])('%s is not an MSK cluster ARN: refused', (clusterArn) => {
+    const b = bare();
+    expect(() => SecureMskCluster.fromClusterArn(b.stack, 'Existing', { clusterArn })).toThrow(
+      `SecureMskCluster.fromClusterArn: clusterArn "${clusterArn}" is not an MSK cluster ARN`,
+    );
   });
 });
 

@@ -67,6 +67,17 @@ const modes = {
 };
 const selected = modes[mode];
 
+// MUTATE_TESTS (optional): comma-separated test paths or globs that replace the mode's tests, e.g.
+// `MUTATE_TESTS='test/constructs/platform-*.test.ts'`. Faster, and a lower bound: a mutant that
+// only the tests left out would notice counts as survived.
+const narrowed = process.env.MUTATE_TESTS?.split(',')
+  .map((glob) => glob.trim())
+  .filter(Boolean)
+  .map((glob) => `<rootDir>/${glob}`);
+if (process.env.MUTATE_TESTS !== undefined && !narrowed?.length) {
+  throw new Error('MUTATE_TESTS must name at least one test path or glob, got an empty value');
+}
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'npm',
@@ -79,7 +90,7 @@ const config = {
     // src/cli/main.ts, would find no test and survive.
     config: {
       ...jestConfig,
-      testMatch: selected.testMatch,
+      testMatch: narrowed ?? selected.testMatch,
       roots: selected.roots,
       testPathIgnorePatterns: selected.testPathIgnorePatterns ?? ['/node_modules/'],
       setupFilesAfterEnv: [

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EncryptedLogs } from '../../lib/constructs/encrypted-logs';
 import { MskConsumer, MskConsumerProps } from '../../lib/constructs/msk-consumer';
@@ -319,8 +320,89 @@ describe('MskConsumer', () => {
     ).toEqual(expect.arrayContaining(['/mine/lambda/orders', '/mine/lambda/audit']));
   });
 
+  function consumerResources(template: Template) {
+    const one = (type: string) => {
+      const resources = Object.values(template.findResources(type));
+      expect(resources).toHaveLength(1);
+      return resources[0];
+    };
+    return {
+      fn: one('AWS::Lambda::Function'),
+      mapping: one('AWS::Lambda::EventSourceMapping'),
+      queue: one('AWS::SQS::Queue'),
+    };
+  }
+
+  test('defaults: 1 min, 512 MB, from the latest record, batches of 100 within 1 s, a retained queue', () => {
+    const b = bare();
+    const consumer = new MskConsumer(b.stack, 'Orders', consumerProps(b));
+    const { fn, mapping, queue } = consumerResources(Template.fromStack(b.stack));
+    expect(fn.Properties).toMatchObject({ Timeout: 60, MemorySize: 512 });
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(fn.Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'orders',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'MskSecureStack',
+      REPORT_BATCH_ITEM_FAILURES: 'false',
+    });
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'LATEST',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+    });
+    expect(queue).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { RedriveAllowPolicy: { redrivePermission: 'allowAll' } },
+    });
+    expect(consumer.logGroupName).toBe('/mine/lambda/orders');
+  });
+
+  test('given values win over the defaults', () => {
+    const b = bare();
+    new MskConsumer(
+      b.stack,
+      'Orders',
+      consumerProps(b, {
+        timeout: Duration.minutes(14),
+        memorySize: 1024,
+        reservedConcurrency: 3,
+        logLevel: 'DEBUG',
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 10_000,
+        maxBatchingWindow: Duration.seconds(300),
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    );
+    const { fn, mapping, queue } = consumerResources(Template.fromStack(b.stack));
+    expect(fn.Properties).toMatchObject({
+      Timeout: 840,
+      MemorySize: 1024,
+      ReservedConcurrentExecutions: 3,
+      Environment: { Variables: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } },
+    });
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 10_000,
+      MaximumBatchingWindowInSeconds: 300,
+    });
+    expect(queue).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('the smallest batch is 1', () => {
+    const b = bare();
+    new MskConsumer(b.stack, 'Orders', consumerProps(b, { batchSize: 1 }));
+    const { mapping } = consumerResources(Template.fromStack(b.stack));
+    expect(mapping.Properties.BatchSize).toBe(1);
+  });
+
   test.each([
     [{ name: 'Orders' }, 'name = "Orders": must be 1–40 lower-case letters'],
+    [{ name: 'orders!' }, 'name = "orders!": must be 1–40 lower-case letters'],
+    [{ batchSize: 10_001 }, 'batchSize = 10001: must be an integer from 1 to 10000'],
+    [{ batchSize: 2.5 }, 'batchSize = 2.5: must be an integer from 1 to 10000'],
+    [{ maxRecordAge: Duration.minutes(1) }, 'maxRecordAge = "60 s": needs provisionedPollers'],
     [{ batchSize: 0 }, 'batchSize = 0: must be an integer from 1 to 10000'],
     [{ timeout: Duration.minutes(15) }, 'timeout = "900 s": must be at most 14 minutes'],
     [

@@ -64,6 +64,39 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
     expect(logGroupByFunction).toEqual(expected);
   });
 
+  test("each function's role: assumed by Lambda only, described after what runs with it", () => {
+    const byLambdaOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+        },
+      ],
+    };
+    const descriptions: string[] = [];
+    for (const stack of stage.node.findAll().filter(Stack.isStack)) {
+      const template = Template.fromStack(stack);
+      const roles = template.findResources('AWS::IAM::Role');
+      const functions = template.findResources('AWS::Lambda::Function');
+      for (const fn of Object.values(functions)) {
+        const role = roles[fn.Properties.Role['Fn::GetAtt'][0]].Properties;
+        expect(role.AssumeRolePolicyDocument).toEqual(byLambdaOnly);
+        // A provider framework's role is named after the handler the framework calls.
+        const handler = fn.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN;
+        expect(role.Description).toBe(
+          handler
+            ? `Provider framework of ${functions[handler['Fn::GetAtt'][0]].Properties.Description}`
+            : `Execution role of ${fn.Properties.Description}`,
+        );
+        descriptions.push(role.Description);
+      }
+    }
+    // The consumer, and each of the four custom resources' handler and framework.
+    expect(descriptions).toHaveLength(9);
+  });
+
   test('every cdk-nag acknowledgement gives its reason (the audit trail of each exception)', () => {
     const acknowledged = acknowledgements(stage);
     expect(acknowledged.length).toBeGreaterThan(10);

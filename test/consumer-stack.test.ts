@@ -167,6 +167,42 @@ describe('failure destination', () => {
   });
 });
 
+test("the endpoint's security group: HTTPS in from the pollers and the clients, nothing out", () => {
+  const groups = Object.entries(devScram.findResources('AWS::EC2::SecurityGroup'));
+  expect(groups).toHaveLength(1);
+  const [[groupId, group]] = groups;
+  expect(group.Properties).toEqual({
+    GroupDescription:
+      'SQS interface endpoint: HTTPS from Lambda MSK pollers (cluster group) and clients',
+    // aws-cdk-lib's placeholder for "no egress" (allowAllOutbound: false).
+    SecurityGroupEgress: [
+      {
+        CidrIp: '255.255.255.255/32',
+        Description: 'Disallow all traffic',
+        FromPort: 252,
+        IpProtocol: 'icmp',
+        ToPort: 86,
+      },
+    ],
+    VpcId: fromStack('Network', 'Vpc'),
+  });
+  const ingress = Object.values(devScram.findResources('AWS::EC2::SecurityGroupIngress')).map(
+    (rule) => rule.Properties,
+  );
+  const https = (description: string, group: string) => ({
+    IpProtocol: 'tcp',
+    FromPort: 443,
+    ToPort: 443,
+    Description: description,
+    GroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] },
+    SourceSecurityGroupId: fromStack('Network', group),
+  });
+  expect(ingress).toEqual([
+    https('HTTPS from Lambda MSK pollers', 'Brokers'),
+    https('HTTPS from Kafka clients', 'Clients'),
+  ]);
+});
+
 describe('IAM: exact statements, no managed or inline policies', () => {
   test.each([
     ['dev scram', devScram],

@@ -5,29 +5,29 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { SecureCustomResourceProvider } from '../../lib/constructs/custom-resource-provider';
 import { SecureFunction, SecureFunctionProps } from '../../lib/constructs/secure-function';
+import { acknowledgements } from '../helpers/synth';
 
 const outdir = mkdtempSync(join(tmpdir(), 'secure-function-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-function build(overrides: Partial<SecureFunctionProps> = {}) {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'Functions');
+/** Without bundling, for what the template alone shows. */
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+function network(stack: Stack) {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     maxAzs: 2,
     natGateways: 0,
     restrictDefaultSecurityGroup: false,
   });
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-  const fn = new SecureFunction(stack, 'Association', {
-    // A handler that imports the AWS SDK v3, which the Node.js runtime also provides.
-    entry: 'scram-secret-association/index.ts',
-    description: 'A handler bundled for real',
+  return {
     encryptionKey: key,
     logs: {
       encryptionKey: key,
@@ -35,10 +35,20 @@ function build(overrides: Partial<SecureFunctionProps> = {}) {
       logRetention: logs.RetentionDays.ONE_MONTH,
       logRemovalPolicy: RemovalPolicy.DESTROY,
     },
-    logGroupName: 'lambda/association',
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     securityGroups: [new ec2.SecurityGroup(stack, 'Group', { vpc })],
+  };
+}
+
+function build(overrides: Partial<SecureFunctionProps> = {}, app = new App({ outdir })) {
+  const stack = new Stack(app, 'Functions');
+  const fn = new SecureFunction(stack, 'Association', {
+    // A handler that imports the AWS SDK v3, which the Node.js runtime also provides.
+    entry: 'scram-secret-association/index.ts',
+    description: 'A handler bundled for real',
+    ...network(stack),
+    logGroupName: 'lambda/association',
     unreservedReason: 'A test function that nothing invokes, so it needs no reserved concurrency.',
     noDeadLetterQueueReason: 'A test function that nothing invokes, so nothing can fail.',
     ...overrides,
@@ -87,7 +97,44 @@ describe('bundled by the local esbuild', () => {
 });
 
 test('refuses a function with neither reserved concurrency nor a reason', () => {
-  expect(() => build({ unreservedReason: undefined })).toThrow(
+  expect(() => build({ unreservedReason: undefined }, noBundling())).toThrow(
     'SecureFunction Association: give reservedConcurrentExecutions or unreservedReason',
   );
+});
+
+test('reserved concurrency needs no reason, and no concurrency rule is acknowledged', () => {
+  const { stack, fn } = build(
+    { reservedConcurrentExecutions: 2, unreservedReason: undefined },
+    noBundling(),
+  );
+  const [resource] = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function'),
+  );
+  expect(resource.Properties.ReservedConcurrentExecutions).toBe(2);
+  expect(acknowledgements(fn).map(([id]) => id)).toEqual([
+    'Annotation::AwsSolutions-IAM5[Resource::*]',
+    'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:*/*]',
+    'Annotation::NIST.800.53.R5-LambdaDLQ',
+    'Annotation::HIPAA.Security-LambdaDLQ',
+  ]);
+});
+
+describe('SecureCustomResourceProvider', () => {
+  const provider = (timeout?: Duration) => {
+    const stack = new Stack(noBundling(), 'Provider');
+    new SecureCustomResourceProvider(stack, 'Lookup', {
+      entry: 'cluster-bootstrap-brokers/index.ts',
+      description: 'A lookup',
+      logGroupName: 'custom-resources/lookup',
+      timeout,
+      ...network(stack),
+    });
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    return Object.values(functions).find((f) => f.Properties.Description === 'A lookup')!;
+  };
+
+  test('the handler has 10 minutes unless told otherwise', () => {
+    expect(provider().Properties.Timeout).toBe(600);
+    expect(provider(Duration.minutes(2)).Properties.Timeout).toBe(120);
+  });
 });

@@ -119,6 +119,16 @@ test('reserved concurrency needs no reason, and no concurrency rule is acknowled
   ]);
 });
 
+test("a forker's own lock file and project root are the ones used", () => {
+  const elsewhere = join(tmpdir(), 'not-a-project');
+  expect(() =>
+    build({ depsLockFilePath: join(elsewhere, 'package-lock.json') }, noBundling()),
+  ).toThrow(`Lock file at ${join(elsewhere, 'package-lock.json')} doesn't exist`);
+  expect(() => build({ projectRoot: elsewhere }, noBundling())).toThrow(
+    `should be under projectRoot (${elsewhere})`,
+  );
+});
+
 describe('SecureCustomResourceProvider', () => {
   const provider = (timeout?: Duration) => {
     const stack = new Stack(noBundling(), 'Provider');

@@ -423,7 +423,7 @@ describe('prod-like (kafka.m7g.large × 3, PER_TOPIC_PER_BROKER, thresholds, two
   });
 });
 
-test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x'])(
+test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x', '10.0.x'])(
   'KRaft (%s): no active controller alarm',
   (kafkaVersion) => {
     const f = fixture();
@@ -436,7 +436,22 @@ test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x'])(
 describe('validation: every problem names the prop and its value', () => {
   test.each<[string, Partial<PlatformAlarmsProps>, RegExp]>([
     ['cluster name', { clusterName: '1-bad_name' }, /clusterName "1-bad_name" is not an MSK/],
+    [
+      'cluster name with a bad end',
+      { clusterName: 'msk-dev!' },
+      /clusterName "msk-dev!" is not an MSK cluster name \(1-64 letters, digits and hyphens, starting with a letter\)/,
+    ],
     ['broker count', { brokerCount: 0 }, /brokerCount 0 must be a whole number/],
+    [
+      'consumer name',
+      { consumers: [{ name: 'orders!', function: {} as never }] },
+      /consumers\[0\].name "orders!" must be 1-64 letters, digits and hyphens/,
+    ],
+    [
+      'consumer name with a bad start',
+      { consumers: [{ name: '!orders', function: {} as never }] },
+      /consumers\[0\].name "!orders" must be 1-64 letters, digits and hyphens/,
+    ],
     ['instance type', { instanceType: 't3.small' }, /instanceType "t3.small" is not an MSK broker/],
     [
       'Express brokers (no disk/URP/offline metrics)',
@@ -468,6 +483,17 @@ describe('validation: every problem names the prop and its value', () => {
   ])('%s', (_what, overrides, message) => {
     const f = fixture();
     expect(() => dev(f, overrides)).toThrow(message);
+  });
+
+  test('any name the pattern allows, even one that starts with a hyphen', () => {
+    const f = fixture();
+    const alarms = dev(f, { consumers: [{ name: '-audit', function: f.fn }] });
+    expect(alarms.alarms.map((a) => a.node.id)).toContain('AuditErrors');
+  });
+
+  test('one broker is enough', () => {
+    const f = fixture();
+    expect(dev(f, { brokerCount: 1 }).alarms.map((a) => a.node.id)).toContain('Broker1Cpu');
   });
 
   test('duplicate consumer names', () => {

@@ -491,6 +491,118 @@ describe('validation: every problem names the prop and its value', () => {
     expect(alarms.alarms.map((a) => a.node.id)).toContain('AuditErrors');
   });
 
+  test.each<[string, Partial<PlatformAlarmsProps>]>([
+    [
+      'every threshold at its lower bound',
+      {
+        thresholds: {
+          diskUsedPercent: 1,
+          cpuPercent: 1,
+          cpuCreditBalance: 0,
+          offlinePartitions: 0,
+          underReplicatedPartitions: 0,
+          consumerErrors: 0,
+          consumerThrottles: 0,
+          consumerOffsetLag: 1,
+          failureQueueMessages: 0,
+          failureQueueAge: Duration.minutes(1),
+        },
+      },
+    ],
+    [
+      'every bounded threshold at its upper bound',
+      {
+        thresholds: {
+          diskUsedPercent: 99,
+          cpuPercent: 99,
+          cpuCreditBalance: 576,
+          failureQueueAge: Duration.days(14),
+        },
+      },
+    ],
+    ['a 254-character email address', { alarmEmail: `${'a'.repeat(242)}@example.com` }],
+    ['the highest monitoring level', { enhancedMonitoring: 'PER_TOPIC_PER_PARTITION' }],
+  ])('accepts %s', (_what, overrides) => {
+    const f = fixture();
+    expect(() => dev(f, overrides)).not.toThrow();
+  });
+
+  test.each<[string, Partial<PlatformAlarmsProps>, string]>([
+    [
+      'disk below 1',
+      { thresholds: { diskUsedPercent: 0 } },
+      'diskUsedPercent 0 must be a number from 1 to 99',
+    ],
+    [
+      'disk above 99',
+      { thresholds: { diskUsedPercent: 100 } },
+      'diskUsedPercent 100 must be a number from 1 to 99',
+    ],
+    [
+      'CPU above 99',
+      { thresholds: { cpuPercent: 100 } },
+      'cpuPercent 100 must be a number from 1 to 99',
+    ],
+    [
+      'CPU credits above 576',
+      { thresholds: { cpuCreditBalance: 577 } },
+      'cpuCreditBalance 577 must be a number from 0 to 576',
+    ],
+    [
+      'negative CPU credits',
+      { thresholds: { cpuCreditBalance: -1 } },
+      'cpuCreditBalance -1 must be a number from 0 to 576',
+    ],
+    [
+      'an offset lag of 0',
+      { thresholds: { consumerOffsetLag: 0 } },
+      'consumerOffsetLag 0 must be a number from 1 to',
+    ],
+    [
+      'a negative error count',
+      { thresholds: { consumerErrors: -1 } },
+      'consumerErrors -1 must be a number from 0 to',
+    ],
+    [
+      'not a number',
+      { thresholds: { offlinePartitions: Number.NaN } },
+      'offlinePartitions NaN must be a number from 0 to',
+    ],
+    [
+      'a failure-queue age over 14 days',
+      { thresholds: { failureQueueAge: Duration.days(15) } },
+      'failureQueueAge 15 days must be from 1 minute to 14 days (the longest SQS retention)',
+    ],
+    [
+      'a 255-character email address',
+      { alarmEmail: `${'a'.repeat(243)}@example.com` },
+      `alarmEmail "${'a'.repeat(243)}@example.com" is not an email address`,
+    ],
+    [
+      'an instance type with a prefix',
+      { instanceType: 'my.kafka.m7g.large' },
+      'instanceType "my.kafka.m7g.large" is not an MSK broker type (kafka.<family>.<size>)',
+    ],
+    [
+      'an instance type with a suffix',
+      { instanceType: 'kafka.m7g.large!' },
+      'instanceType "kafka.m7g.large!" is not an MSK broker type',
+    ],
+    [
+      'a Kafka version with a prefix',
+      { kafkaVersion: 'v3.8.x' },
+      'kafkaVersion "v3.8.x" is not an MSK Kafka version (e.g. 3.8.x, 3.9.x.kraft)',
+    ],
+    [
+      'a Kafka version with a suffix',
+      { kafkaVersion: '3.8.x!' },
+      'kafkaVersion "3.8.x!" is not an MSK Kafka version',
+    ],
+  ])('refuses %s', (_what, overrides, message) => {
+    const f = fixture();
+    expect(() => dev(f, overrides)).toThrow(message);
+  });
+
   test('one broker is enough', () => {
     const f = fixture();
     expect(dev(f, { brokerCount: 1 }).alarms.map((a) => a.node.id)).toContain('Broker1Cpu');

@@ -311,7 +311,9 @@ describe('dev-like (kafka.t3.small × 2, 3.8.x, DEFAULT)', () => {
   });
 
   test('the topic: encrypted with the platform key, TLS-only, publishable by our alarms only', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
+    const [topicResource] = Object.values(template.findResources('AWS::SNS::Topic'));
+    expect(topicResource.Properties).toEqual({
+      DisplayName: 'msk-dev alarms',
       KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(f.stack, f.key), 'Arn'] },
     });
     const alarmArns = {
@@ -521,6 +523,7 @@ describe('validation: every problem names the prop and its value', () => {
       },
     ],
     ['a 254-character email address', { alarmEmail: `${'a'.repeat(242)}@example.com` }],
+    ['any numbers in a Kafka version', { kafkaVersion: '10.12.10' }],
     ['the highest monitoring level', { enhancedMonitoring: 'PER_TOPIC_PER_PARTITION' }],
   ])('accepts %s', (_what, overrides) => {
     const f = fixture();
@@ -577,6 +580,16 @@ describe('validation: every problem names the prop and its value', () => {
       'a 255-character email address',
       { alarmEmail: `${'a'.repeat(243)}@example.com` },
       `alarmEmail "${'a'.repeat(243)}@example.com" is not an email address`,
+    ],
+    [
+      'an email address after other text',
+      { alarmEmail: 'to ops@example.com' },
+      'alarmEmail "to ops@example.com" is not an email address',
+    ],
+    [
+      'an email address before other text',
+      { alarmEmail: 'ops@example.com now' },
+      'alarmEmail "ops@example.com now" is not an email address',
     ],
     [
       'an instance type with a prefix',

@@ -44,6 +44,14 @@ function bare() {
   return { stack, vpc, key, logSettings, brokers, clients };
 }
 
+/**
+ * One stack for the cases that only throw or only construct (nothing is synthesized from it):
+ * a VPC per case is most of this file's time. Each case gets its own construct id.
+ */
+const shared = bare();
+let constructs = 0;
+const nextId = () => `Case${++constructs}`;
+
 function clusterProps(
   b: ReturnType<typeof bare>,
   overrides: Partial<SecureMskClusterProps> = {},
@@ -163,8 +171,10 @@ describe('SecureMskCluster', () => {
       'storageAutoScaling.targetPercent = 90: must be an integer from 10 to 80',
     ],
   ])('refuses %j, naming the prop and the value', (overrides, message) => {
-    const b = bare();
-    expect(() => new SecureMskCluster(b.stack, 'Msk', clusterProps(b, overrides))).toThrow(message);
+    const b = shared;
+    expect(() => new SecureMskCluster(b.stack, nextId(), clusterProps(b, overrides))).toThrow(
+      message,
+    );
   });
 
   test.each<[string, Partial<SecureMskClusterProps>]>([
@@ -176,8 +186,8 @@ describe('SecureMskCluster', () => {
     ['the smallest volume', { ebsVolumeGiB: 1 }],
     ['the largest volume', { ebsVolumeGiB: 16384 }],
   ])('accepts %s', (_, overrides) => {
-    const b = bare();
-    expect(() => new SecureMskCluster(b.stack, 'Msk', clusterProps(b, overrides))).not.toThrow();
+    const b = shared;
+    expect(() => new SecureMskCluster(b.stack, nextId(), clusterProps(b, overrides))).not.toThrow();
   });
 
   test.each([
@@ -268,8 +278,8 @@ describe('SecureMskCluster.fromClusterArn (an existing cluster)', () => {
     'arn:aws:kafka:eu-west-1:111122223333:cluster/orders',
     'arn:aws:kafka:eu-west-1:111122223333:cluster',
   ])('%s is not an MSK cluster ARN: refused', (clusterArn) => {
-    const b = bare();
-    expect(() => SecureMskCluster.fromClusterArn(b.stack, 'Existing', { clusterArn })).toThrow(
+    const b = shared;
+    expect(() => SecureMskCluster.fromClusterArn(b.stack, nextId(), { clusterArn })).toThrow(
       `SecureMskCluster.fromClusterArn: clusterArn "${clusterArn}" is not an MSK cluster ARN`,
     );
   });
@@ -412,9 +422,14 @@ describe('MskConsumer', () => {
     [{ retryAttempts: 3 }, 'retryAttempts = 3: needs provisionedPollers'],
     [{ reportBatchItemFailures: true }, 'reportBatchItemFailures = true: needs provisionedPollers'],
   ])('refuses %j, naming the prop and the value', (overrides, message) => {
-    const b = bare();
+    const b = shared;
     expect(
-      () => new MskConsumer(b.stack, 'C', consumerProps(b, overrides as Partial<MskConsumerProps>)),
+      () =>
+        new MskConsumer(
+          b.stack,
+          nextId(),
+          consumerProps(b, overrides as Partial<MskConsumerProps>),
+        ),
     ).toThrow(message);
   });
 });

@@ -22,6 +22,15 @@ const fromNetworkJest = (name: string) => ({
   'Fn::GetStackOutput': expect.objectContaining({ OutputName: expect.stringMatching(name) }),
 });
 const keyArn = fromNetwork('PlatformKey');
+/** The rotation function's only invoke permission: Secrets Manager acting for this account. */
+const rotationInvokePermission = {
+  Action: 'lambda:InvokeFunction',
+  FunctionName: {
+    'Fn::GetAtt': [expect.stringMatching(/ScramUsersRotationFunction/), 'Arn'],
+  },
+  Principal: 'secretsmanager.amazonaws.com',
+  SourceAccount: { Ref: 'AWS::AccountId' },
+};
 
 describe.each([
   [
@@ -490,16 +499,7 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
     // Only Secrets Manager acting for this account may invoke it (confused deputy).
     expect(
       Object.values(rotating.findResources('AWS::Lambda::Permission')).map((p) => p.Properties),
-    ).toEqual([
-      {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: {
-          'Fn::GetAtt': [expect.stringMatching(/ScramUsersRotationFunction/), 'Arn'],
-        },
-        Principal: 'secretsmanager.amazonaws.com',
-        SourceAccount: { Ref: 'AWS::AccountId' },
-      },
-    ]);
+    ).toEqual([rotationInvokePermission]);
   });
 
   test('the rotation function says what it is and logs to its own group under the prefix', () => {
@@ -513,17 +513,7 @@ describe('SCRAM password rotation (scramRotationDays)', () => {
     rotatingUsers.resourceCountIs('AWS::Lambda::Permission', 0);
     const permissions = Object.values(rotating.findResources('AWS::Lambda::Permission'));
     expect(permissions.filter((p) => /RotationFunction/.test(JSON.stringify(p)))).toEqual([
-      {
-        Type: 'AWS::Lambda::Permission',
-        Properties: {
-          Action: 'lambda:InvokeFunction',
-          FunctionName: {
-            'Fn::GetAtt': [expect.stringMatching(/ScramUsersRotationFunction/), 'Arn'],
-          },
-          Principal: 'secretsmanager.amazonaws.com',
-          SourceAccount: { Ref: 'AWS::AccountId' },
-        },
-      },
+      { Type: 'AWS::Lambda::Permission', Properties: rotationInvokePermission },
     ]);
   });
 

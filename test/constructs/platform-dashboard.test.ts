@@ -8,7 +8,14 @@ import { PlatformDashboard, PlatformDashboardProps } from '../../lib/constructs/
 interface Widget {
   type: string;
   width: number;
-  properties: { title: string; metrics?: unknown[][]; alarms?: string[]; period?: number };
+  height: number;
+  properties: {
+    title: string;
+    metrics?: unknown[][];
+    alarms?: string[];
+    period?: number;
+    yAxis?: { left?: { min?: number; max?: number } };
+  };
 }
 
 /** The dashboard body with `Ref`/`Fn::GetAtt` rendered as `${Id}`/`${Id.Attr}`, parsed. */
@@ -33,13 +40,16 @@ function body(stack: Stack): { widgets: Widget[] } {
   return JSON.parse(text);
 }
 
-function fixture(overrides: Partial<PlatformDashboardProps> = {}) {
-  const stack = new Stack(new App(), 'Test');
-  const fn = new lambda.Function(stack, 'Consumer', {
+const consumerFunction = (stack: Stack) =>
+  new lambda.Function(stack, 'Consumer', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => {};'),
   });
+
+function fixture(overrides: Partial<PlatformDashboardProps> = {}) {
+  const stack = new Stack(new App(), 'Test');
+  const fn = consumerFunction(stack);
   const queue = new sqs.Queue(stack, 'Failures');
   const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
     metric: fn.metricErrors(),
@@ -121,8 +131,20 @@ describe('a dev-like dashboard', () => {
     ]);
     expect(widget(widgets, 'Alarms: msk-dev')).toMatchObject({
       type: 'alarm',
+      width: 24,
+      height: 3,
       properties: { alarms: [f.alarmArn] },
     });
+  });
+
+  test('percent graphs run from 0 to 100, the others from 0', () => {
+    for (const title of ['Data-log disk used (%)', 'CPU user + system (%)']) {
+      expect(widget(widgets, title).properties.yAxis).toEqual({ left: { min: 0, max: 100 } });
+    }
+    for (const title of ['CPU credit balance (t3)', 'Partitions', 'consumer-1: duration (ms)']) {
+      expect(widget(widgets, title).properties.yAxis).toEqual({ left: { min: 0 } });
+    }
+    expect(widgets.every((w) => w.type === 'alarm' || w.height === 6)).toBe(true);
   });
 
   test("broker widgets read the cluster's per-broker metrics", () => {
@@ -139,6 +161,10 @@ describe('a dev-like dashboard', () => {
       broker('CpuSystem', '2', { id: 'cpuSystem2', visible: false }),
     ]);
     // Average is CloudWatch's default statistic, so it is not written out.
+    expect(widget(widgets, 'CPU credit balance (t3)').properties.metrics).toEqual([
+      broker('CPUCreditBalance', '1', { label: 'broker 1' }),
+      broker('CPUCreditBalance', '2', { label: 'broker 2' }),
+    ]);
     expect(widget(widgets, 'Bytes in per second (from clients)').properties.metrics).toEqual([
       broker('BytesInPerSec', '1', { label: 'broker 1' }),
       broker('BytesInPerSec', '2', { label: 'broker 2' }),
@@ -216,13 +242,54 @@ test('m7g on KRaft: no CPU credit widget, no controller series, no alarm widget'
   expect(widget(widgets, 'Data-log disk used (%)').width).toBe(12);
 });
 
+test('the alarm widget grows a row per 4 alarms, up to 12', () => {
+  const many = (count: number) => {
+    const stack = new Stack(new App(), 'Many');
+    const alarms = Array.from(
+      { length: count },
+      (_, i) =>
+        new cloudwatch.Alarm(stack, `Alarm${i}`, {
+          metric: new cloudwatch.Metric({ namespace: 'Test', metricName: `M${i}` }),
+          threshold: 0,
+          evaluationPeriods: 1,
+        }),
+    );
+    new PlatformDashboard(stack, 'Dashboard', { clusterName: 'msk-dev', brokerCount: 1, alarms });
+    return widget(body(stack).widgets, 'Alarms: msk-dev').height;
+  };
+  expect([many(4), many(5), many(40), many(41)]).toEqual([3, 4, 12, 12]);
+});
+
+test('a consumer without a topic or failure queue: three graphs, no topic in the title', () => {
+  const stack = new Stack(new App(), 'NoTopic');
+  const fn = consumerFunction(stack);
+  new PlatformDashboard(stack, 'Dashboard', {
+    clusterName: 'msk-dev',
+    brokerCount: 1,
+    consumers: [{ function: fn }],
+  });
+  const { widgets } = body(stack);
+  expect(titles(widgets).slice(-3)).toEqual([
+    'consumer-1: invocations and errors',
+    'consumer-1: duration (ms)',
+    'consumer-1: offset lag',
+  ]);
+  expect(widget(widgets, 'consumer-1: offset lag').width).toBe(8);
+});
+
 describe('validation', () => {
   test.each<[string, Partial<PlatformDashboardProps>, RegExp]>([
     ['dashboard name', { dashboardName: 'msk dev' }, /dashboardName "msk dev" must be 1-255/],
     ['period', { period: Duration.seconds(90) }, /period 1 minute 30 seconds must be a whole/],
+    ['period of 0', { period: Duration.seconds(0) }, /period 0 seconds must be a whole number/],
     ['broker count', { brokerCount: 1.5 }, /brokerCount 1.5 must be a whole number/],
     ['cluster name', { clusterName: '' }, /clusterName "" is not an MSK cluster name/],
   ])('%s', (_what, overrides, message) => {
     expect(() => fixture(overrides)).toThrow(message);
+  });
+
+  test('errors name the construct; a one-minute period is allowed', () => {
+    expect(() => fixture({ dashboardName: '' })).toThrow(/^PlatformDashboard: dashboardName ""/);
+    expect(() => fixture({ period: Duration.minutes(1) })).not.toThrow();
   });
 });

@@ -4,8 +4,8 @@
  * prints each one's output after it ends, in the order given, with its time. Exits with the
  * first non-zero exit code, after all have ended.
  *
- * `npm test` uses it for the type check, ESLint and Prettier: each is single-threaded, so on
- * two cores they take about as long together as the type check alone (README, "Tests").
+ * `npm test` uses it for the type check, ESLint and Prettier: each is single-threaded, so two
+ * cores run them side by side (README, "Test time").
  */
 import { spawn } from 'node:child_process';
 

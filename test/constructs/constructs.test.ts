@@ -2,7 +2,7 @@
  * Construct-level tests: each construct on a bare Stack, with only what it takes (interfaces and
  * its own props), and every validation error it throws.
  */
-import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,12 +17,10 @@ import { SecureNetwork } from '../../lib/constructs/secure-network';
 import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
 import { Duration } from 'aws-cdk-lib';
 import { regionalArn } from '../helpers/cfn';
-
-// No Lambda bundling: templates do not depend on it (as in test/helpers/synth.ts).
-const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+import { noBundlingApp } from '../helpers/no-bundling';
 
 function bare() {
-  const stack = new Stack(noBundling(), 'Bare');
+  const stack = new Stack(noBundlingApp(), 'Bare');
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     maxAzs: 2,
     natGateways: 0,
@@ -508,7 +506,7 @@ describe('ScramUsers', () => {
 
 describe('SecureNetwork', () => {
   test('publicSubnets and privateSubnets select the public and the private subnets', () => {
-    const stack = new Stack(noBundling(), 'Net');
+    const stack = new Stack(noBundlingApp(), 'Net');
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const network = new SecureNetwork(stack, 'Network', {
       cidr: '10.20.0.0/16',

@@ -12,13 +12,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecureCustomResourceProvider } from '../../lib/constructs/custom-resource-provider';
 import { SecureFunction, SecureFunctionProps } from '../../lib/constructs/secure-function';
+import { noBundlingApp } from '../helpers/no-bundling';
 import { acknowledgements } from '../helpers/synth';
 
 const outdir = mkdtempSync(join(tmpdir(), 'secure-function-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-/** Without bundling, for what the template alone shows. */
-const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 function network(stack: Stack) {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
@@ -97,7 +95,7 @@ describe('bundled by the local esbuild', () => {
 });
 
 test('refuses a function with neither reserved concurrency nor a reason', () => {
-  expect(() => build({ unreservedReason: undefined }, noBundling())).toThrow(
+  expect(() => build({ unreservedReason: undefined }, noBundlingApp())).toThrow(
     'SecureFunction Association: give reservedConcurrentExecutions or unreservedReason',
   );
 });
@@ -105,7 +103,7 @@ test('refuses a function with neither reserved concurrency nor a reason', () => 
 test('reserved concurrency needs no reason, and no concurrency rule is acknowledged', () => {
   const { stack, fn } = build(
     { reservedConcurrentExecutions: 2, unreservedReason: undefined },
-    noBundling(),
+    noBundlingApp(),
   );
   const [resource] = Object.values(
     Template.fromStack(stack).findResources('AWS::Lambda::Function'),
@@ -122,16 +120,16 @@ test('reserved concurrency needs no reason, and no concurrency rule is acknowled
 test("a forker's own lock file and project root are the ones used", () => {
   const elsewhere = join(tmpdir(), 'not-a-project');
   expect(() =>
-    build({ depsLockFilePath: join(elsewhere, 'package-lock.json') }, noBundling()),
+    build({ depsLockFilePath: join(elsewhere, 'package-lock.json') }, noBundlingApp()),
   ).toThrow(`Lock file at ${join(elsewhere, 'package-lock.json')} doesn't exist`);
-  expect(() => build({ projectRoot: elsewhere }, noBundling())).toThrow(
+  expect(() => build({ projectRoot: elsewhere }, noBundlingApp())).toThrow(
     `should be under projectRoot (${elsewhere})`,
   );
 });
 
 describe('SecureCustomResourceProvider', () => {
   const provider = (timeout?: Duration) => {
-    const stack = new Stack(noBundling(), 'Provider');
+    const stack = new Stack(noBundlingApp(), 'Provider');
     new SecureCustomResourceProvider(stack, 'Lookup', {
       entry: 'cluster-bootstrap-brokers/index.ts',
       description: 'A lookup',

@@ -169,10 +169,9 @@ describe('SecureMskCluster', () => {
       'storageAutoScaling.targetPercent = 90: must be an integer from 10 to 80',
     ],
   ])('refuses %j, naming the prop and the value', (overrides, message) => {
-    const b = shared;
-    expect(() => new SecureMskCluster(b.stack, nextId(), clusterProps(b, overrides))).toThrow(
-      message,
-    );
+    expect(
+      () => new SecureMskCluster(shared.stack, nextId(), clusterProps(shared, overrides)),
+    ).toThrow(message);
   });
 
   test.each<[string, Partial<SecureMskClusterProps>]>([
@@ -184,8 +183,9 @@ describe('SecureMskCluster', () => {
     ['the smallest volume', { ebsVolumeGiB: 1 }],
     ['the largest volume', { ebsVolumeGiB: 16384 }],
   ])('accepts %s', (_, overrides) => {
-    const b = shared;
-    expect(() => new SecureMskCluster(b.stack, nextId(), clusterProps(b, overrides))).not.toThrow();
+    expect(
+      () => new SecureMskCluster(shared.stack, nextId(), clusterProps(shared, overrides)),
+    ).not.toThrow();
   });
 
   test.each([
@@ -276,8 +276,7 @@ describe('SecureMskCluster.fromClusterArn (an existing cluster)', () => {
     'arn:aws:kafka:eu-west-1:111122223333:cluster/orders',
     'arn:aws:kafka:eu-west-1:111122223333:cluster',
   ])('%s is not an MSK cluster ARN: refused', (clusterArn) => {
-    const b = shared;
-    expect(() => SecureMskCluster.fromClusterArn(b.stack, nextId(), { clusterArn })).toThrow(
+    expect(() => SecureMskCluster.fromClusterArn(shared.stack, nextId(), { clusterArn })).toThrow(
       `SecureMskCluster.fromClusterArn: clusterArn "${clusterArn}" is not an MSK cluster ARN`,
     );
   });
@@ -420,13 +419,12 @@ describe('MskConsumer', () => {
     [{ retryAttempts: 3 }, 'retryAttempts = 3: needs provisionedPollers'],
     [{ reportBatchItemFailures: true }, 'reportBatchItemFailures = true: needs provisionedPollers'],
   ])('refuses %j, naming the prop and the value', (overrides, message) => {
-    const b = shared;
     expect(
       () =>
         new MskConsumer(
-          b.stack,
+          shared.stack,
           nextId(),
-          consumerProps(b, overrides as Partial<MskConsumerProps>),
+          consumerProps(shared, overrides as Partial<MskConsumerProps>),
         ),
     ).toThrow(message);
   });

@@ -1,0 +1,16 @@
+/**
+ * The SCRAM-SHA-512 users every test broker is formatted with (besides the super user `admin`).
+ * Each test file uses its own users, topics and groups, so that files can run side by side on
+ * one broker without one's ACLs closing another's resources.
+ */
+export const SCRAM_USERS = [
+  // authorization.kafka-test.ts: the default config's users and the README's billing example.
+  'producer',
+  'consumer',
+  'billing',
+  'stranger',
+  'lambda-orders',
+  // cli.kafka-test.ts
+  'cli-producer',
+  'cli-reader',
+] as const;

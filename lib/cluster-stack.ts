@@ -10,7 +10,7 @@ import { KafkaTopics } from './constructs/kafka-topics';
 import { ScramSecretAssociation } from './constructs/scram-secret-association';
 import { ScramUsers } from './constructs/scram-users';
 import { SecureMskCluster } from './constructs/secure-msk-cluster';
-import { aclBindingsFor, lambdaConsumerBindings } from './acls/spec';
+import { platformAclBindings } from './acls/platform';
 import { KafkaAcls } from './constructs/kafka-acls';
 import { PlatformKey } from './constructs/platform-key';
 import { FunctionEncryptionProps, FunctionNetworkProps } from './constructs/secure-function';
@@ -134,12 +134,7 @@ export class ClusterStack extends Stack {
     handlers: FunctionNetworkProps & FunctionEncryptionProps,
     after: IDependable[],
   ): KafkaAcls | undefined {
-    const bindings = [
-      ...config.scramUserPermissions.flatMap(aclBindingsFor),
-      ...config.consumers
-        .filter((c) => c.auth === 'scram')
-        .flatMap((c) => lambdaConsumerBindings(c.scramUser, c.topic, c.group)),
-    ];
+    const bindings = platformAclBindings(config);
     if (bindings.length === 0) return undefined;
     const acls = new KafkaAcls(this, 'KafkaAcls', {
       cluster: this.msk,

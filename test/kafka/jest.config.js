@@ -9,6 +9,7 @@ module.exports = {
   rootDir: '../..',
   roots: ['<rootDir>/test/kafka'],
   testMatch: ['**/*.kafka-test.ts'],
+  setupFiles: [...base.setupFiles, '<rootDir>/test/kafka/setup-env.ts'],
   globalSetup: '<rootDir>/test/kafka/global-setup.ts',
   globalTeardown: '<rootDir>/test/kafka/global-teardown.ts',
   // Two brokers share the two cores with the test workers.

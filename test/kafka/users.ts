@@ -9,7 +9,7 @@ export const SCRAM_USERS = [
   'consumer',
   'billing',
   'stranger',
-  'lambda-orders',
+  'read-only',
   // cli.kafka-test.ts
   'cli-producer',
   'cli-reader',

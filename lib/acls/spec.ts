@@ -301,11 +301,13 @@ function binding(
  *   2.8.0 and later MSK documents it as deprecated (KIP-679; MSK Developer Guide, "Create
  *   authorization policies for the IAM role"), brokers from 2.8 accept WRITE on a topic for an
  *   idempotent producer's InitProducerId (KAFKA-13759, as quoted by Kpow's "Kafka 3.2.0
- *   idempotent producer breaking change"); this project runs Kafka ≥ 3.6. Unverified on MSK.
+ *   idempotent producer breaking change"); this project runs Kafka ≥ 3.6. Confirmed on Apache Kafka 4.1.2 and 3.9.2, with the CLUSTER
+ *   resource open and closed (test/kafka/authorization and closed-cluster); not run on MSK.
  * - consume `{ topic T, group G }`: READ and DESCRIBE on topic T, READ and DESCRIBE on group G,
  *   as Lambda lists for its Kafka consumer (Lambda Developer Guide, "Troubleshooting Kafka
  *   event source mapping errors"). READ implies DESCRIBE in Kafka's authorizer
- *   (`StandardAuthorizerData.IMPLIES_DESCRIBE`); the DESCRIBE entries make that explicit.
+ *   (`StandardAuthorizerData.IMPLIES_DESCRIBE`; test/kafka/authorization.kafka-test.ts consumes
+ *   with READ alone); the DESCRIBE entries make that explicit.
  */
 export function aclBindingsFor(user: ScramUser): AclBinding[] {
   const principal = scramPrincipal(user.name);

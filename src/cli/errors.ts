@@ -17,6 +17,12 @@ const CONNECTIVITY_HINT =
   "for IAM) or over a network path into it: run the client on a host in the cluster's VPC with " +
   'the "clients" security group, or through a VPN/peering. See "Connection timeout" in README.md.';
 
+const groupHint = (context: { auth: string }): string =>
+  context.auth === 'iam'
+    ? 'IAM: grant kafka-cluster:DescribeGroup and AlterGroup on the group ARN (grantConsume).'
+    : 'SCRAM users are authorized by Kafka ACLs: the user needs READ on the group (a consume ' +
+      'permission naming it), or pass a --group its ACLs allow.';
+
 /** Turns AWS SDK and kafkajs errors into a CliError that says what to do. */
 export function explain(error: unknown, context: { auth: string; user?: string }): CliError {
   if (error instanceof CliError) return error;
@@ -43,7 +49,16 @@ export function explain(error: unknown, context: { auth: string; user?: string }
   if (type === 'GROUP_AUTHORIZATION_FAILED' || /GroupAuthorization/i.test(message)) {
     return new CliError(
       `Not authorized to use the consumer group (${message}).`,
-      'IAM: grant kafka-cluster:DescribeGroup and AlterGroup on the group ARN (grantConsume).',
+      groupHint(context),
+    );
+  }
+  // kafkajs 2.2.4 turns the broker's GROUP_AUTHORIZATION_FAILED answer to FindCoordinator into
+  // this error (seen against Apache Kafka 3.9 and 4.1: test/kafka/authorization.kafka-test.ts);
+  // an unavailable coordinator ends the same way.
+  if (name === 'KafkaJSGroupCoordinatorNotFound') {
+    return new CliError(
+      `Not authorized to use the consumer group, or its coordinator is unavailable (${message}).`,
+      groupHint(context),
     );
   }
   if (name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed/i.test(message)) {
@@ -54,6 +69,14 @@ export function explain(error: unknown, context: { auth: string; user?: string }
             '(ListScramSecrets), is encrypted with the customer-managed key, and was not rotated in the ' +
             'last 10 minutes.'
         : 'Check the credentials the signer used (whoami) and that IAM access control is enabled.',
+    );
+  }
+  // Before the connection check: kafkajs gives up on it with KafkaJSNumberOfRetriesExceeded.
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new CliError(
+      `The topic does not exist (${message}).`,
+      'Check the name with "topics list". The cluster does not create topics on first use ' +
+        '(auto.create.topics.enable=false): add the topic to the "topics" setting and deploy.',
     );
   }
   if (

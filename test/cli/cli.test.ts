@@ -34,6 +34,8 @@ function fakeKafka(
 ) {
   const sent: unknown[] = [];
   const subscribed: unknown[] = [];
+  type Crash = { payload: { error: Error; restart: boolean } };
+  const crashListeners: ((event: Crash) => void)[] = [];
   const producer = {
     connect: jest.fn(async () => {
       if (behaviour.fail) throw behaviour.fail;
@@ -60,6 +62,14 @@ function fakeKafka(
       }
     }),
     disconnect: jest.fn(async () => undefined),
+    events: { CRASH: 'consumer.crash' },
+    on: jest.fn((event: string, listener: (event: Crash) => void) => {
+      if (event === 'consumer.crash') crashListeners.push(listener);
+      return () => undefined;
+    }),
+    /** What kafkajs does when the running consumer fails (e.g. on its first fetch). */
+    crash: (error: Error, restart: boolean) =>
+      crashListeners.forEach((l) => l({ payload: { error, restart } })),
   };
   const admin = {
     connect: jest.fn(async () => undefined),
@@ -967,6 +977,38 @@ describe('consume details', () => {
     }
   });
 
+  test('a consumer that crashes after run() returned (kafkajs will not restart it): the error is reported at once', async () => {
+    const kafka = fakeKafka();
+    kafka.consumer.run.mockImplementationOnce(async () => {
+      // Like kafkajs: run() has returned when the first fetch fails.
+      const denied = Object.assign(
+        new Error('Not authorized to access topics: [Topic authorization failed]'),
+        { type: 'TOPIC_AUTHORIZATION_FAILED' },
+      );
+      setImmediate(() => kafka.consumer.crash(denied, false));
+    });
+    const h = harness({ kafka });
+    expect(await main(consume('--group', 'g', '--timeout', '600'), h.deps)).toBe(1);
+    expect(h.err).toEqual([
+      'Error: Not authorized to access the topic (Not authorized to access topics: [Topic authorization failed]).',
+      'Hint: SCRAM users are authorized by Kafka ACLs: add an ACL for this user on the topic.',
+    ]);
+    expect(kafka.consumer.on).toHaveBeenCalledWith('consumer.crash', expect.any(Function));
+    expect(kafka.consumer.disconnect).toHaveBeenCalledTimes(1);
+  });
+
+  test('a crash kafkajs restarts from is not a failure: the records still arrive', async () => {
+    const kafka = fakeKafka({ messages: [{ partition: 0, offset: '0', value: 'a' }] });
+    const run = kafka.consumer.run.getMockImplementation()!;
+    kafka.consumer.run.mockImplementationOnce(async (arg) => {
+      kafka.consumer.crash(new Error('The coordinator is loading'), true);
+      await run(arg);
+    });
+    const h = harness({ kafka });
+    expect(await main(consume('--group', 'g', '--max', '1'), h.deps)).toBe(0);
+    expect(h.out).toHaveLength(1);
+  });
+
   test('a consumer that fails while running: the error is reported and the consumer disconnected', async () => {
     const kafka = fakeKafka();
     kafka.consumer.run.mockRejectedValueOnce(new Error('rebalance failed'));
@@ -1011,6 +1053,21 @@ describe('explain: errors turned into what to do', () => {
       'group by message',
       new Error('GroupAuthorizationFailed'),
       'Not authorized to use the consumer group (GroupAuthorizationFailed).',
+    ],
+    [
+      'no group coordinator (how kafkajs reports GROUP_AUTHORIZATION_FAILED from FindCoordinator)',
+      Object.assign(new Error('Failed to find group coordinator'), {
+        name: 'KafkaJSGroupCoordinatorNotFound',
+      }),
+      'Not authorized to use the consumer group, or its coordinator is unavailable (Failed to find group coordinator).',
+    ],
+    [
+      'a topic that does not exist, inside kafkajs’s retries (not a connection problem)',
+      Object.assign(new Error('This server does not host this topic-partition'), {
+        name: 'KafkaJSNumberOfRetriesExceeded',
+        cause: { type: 'UNKNOWN_TOPIC_OR_PARTITION' },
+      }),
+      'The topic does not exist (This server does not host this topic-partition).',
     ],
     [
       'SASL by message',
@@ -1070,6 +1127,9 @@ describe('explain: errors turned into what to do', () => {
       'Check that the secret of user "alice" is associated with the cluster (ListScramSecrets), is encrypted with the customer-managed key, and was not rotated in the last 10 minutes.',
     );
     expect(explain(new Error('GroupAuthorization'), context).hint).toBe(
+      'SCRAM users are authorized by Kafka ACLs: the user needs READ on the group (a consume permission naming it), or pass a --group its ACLs allow.',
+    );
+    expect(explain(new Error('GroupAuthorization'), { auth: 'iam' }).hint).toBe(
       'IAM: grant kafka-cluster:DescribeGroup and AlterGroup on the group ARN (grantConsume).',
     );
     expect(explain(new Error('ECONNREFUSED'), context).hint).toBe(

@@ -21,6 +21,17 @@ export async function consume(
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, options.timeoutSeconds * 1000);
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      // run() resolves once the group is joined: a later failure (TOPIC_AUTHORIZATION_FAILED on
+      // the first fetch of a user without READ on the topic) only reaches the CRASH event, and
+      // kafkajs restarts the consumer after retriable errors only. Without this, such a run
+      // waited out --timeout and reported "0 records" with exit code 0.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) fail(payload.error);
+      });
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
@@ -35,10 +46,7 @@ export async function consume(
             }
           },
         })
-        .catch((error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        });
+        .catch(fail);
     });
   } finally {
     await consumer.disconnect();

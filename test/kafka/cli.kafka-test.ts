@@ -1,0 +1,541 @@
+/**
+ * The CLI end to end: `src/cli/index.ts` run through its own entry point as a child process
+ * (`tsx`), over SASL/SCRAM-SHA-512 and TLS against the real broker, with the real kafkajs and
+ * AWS SDK v3 clients. The SDK reaches a fake AWS control plane on loopback (fake-aws.ts) through
+ * `AWS_ENDPOINT_URL`, with static fake credentials; the child trusts the test CA through
+ * `NODE_EXTRA_CA_CERTS` (the CLI verifies the brokers: `ssl: true`).
+ *
+ * Per broker: a topic of 3 partitions, and the ACLs `aclBindingsFor` derives for
+ * `cli-producer` (produce the topic) and `cli-reader` (consume it with its group), created with
+ * `toAclEntry` as the ACL custom resource does.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Admin } from 'kafkajs';
+import { formatBinding, normalizeBindings } from '../../lambda/shared/acl-binding';
+import { describeBindings, toAclEntry } from '../../lambda/shared/kafka-acl-admin';
+import { aclBindingsFor, scramPrincipal } from '../../lib/acls/spec';
+import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
+import { clusterArnOf, FakeAws, fakeAwsEnv, FakeRequest } from './fake-aws';
+
+const ROOT = resolve(__dirname, '..', '..');
+const TSX = resolve(ROOT, 'node_modules', '.bin', 'tsx');
+/** A child that runs longer than this is killed (with its process group) and the test fails. */
+const CHILD_TIMEOUT_MS = 30_000;
+const PARTITIONS = 3;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+  /** The fake AWS requests made while it ran (meaningful when no other child ran alongside). */
+  readonly aws: FakeRequest[];
+}
+
+const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
+/** A Node or kafkajs stack frame, which the CLI must never print. */
+const STACK_FRAME = /^\s+at \S/m;
+
+let fake: FakeAws;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  fake = await FakeAws.start();
+});
+
+afterEach(() => {
+  // Every AWS call the CLI made is one the fake serves, signed with the fake credentials.
+  expect(fake.refused).toEqual([]);
+});
+
+afterAll(async () => {
+  for (const child of children) killGroup(child);
+  await fake?.close();
+});
+
+function killGroup(child: ChildProcess): void {
+  try {
+    // tsx runs the CLI in a child node of its own: signal the whole group this test started.
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** `tsx src/cli/index.ts …` with only the environment the CLI needs. */
+function cli(broker: BrokerInfo, args: string[], stdin = ''): Promise<Run> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+    ...fakeAwsEnv(fake.endpoint),
+    NODE_EXTRA_CA_CERTS: broker.caFile,
+    // As jest.config.js does: the SDK's Node 22 notice (README, Requirements) is not the CLI's.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const start = Date.now();
+  const awsBefore = fake.handled.length;
+  return new Promise((done, fail) => {
+    const child = spawn(TSX, ['src/cli/index.ts', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, CHILD_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      children.delete(child);
+      fail(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (timedOut) {
+        fail(
+          new Error(
+            `cli ${args.join(' ')} did not finish within ${CHILD_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+          ),
+        );
+        return;
+      }
+      done({ code, stdout, stderr, ms: Date.now() - start, aws: fake.handled.slice(awsBefore) });
+    });
+    child.stdin!.on('error', () => undefined); // a child that exits before reading stdin
+    child.stdin!.end(stdin);
+  });
+}
+
+/** One `consume` output line: `partition offset key value`, tab-separated. */
+interface Printed {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string;
+  readonly value: string;
+}
+
+function parseRecords(stdout: string): Printed[] {
+  return lines(stdout).map((line) => {
+    const fields = line.split('\t');
+    expect(fields).toHaveLength(4);
+    const [partition, offset, key, value] = fields;
+    expect(partition).toMatch(/^\d+$/);
+    expect(offset).toMatch(/^\d+$/);
+    return { partition: Number(partition), offset: Number(offset), key, value };
+  });
+}
+
+async function asAdmin<T>(broker: BrokerInfo, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafkaAs(broker, 'admin').admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Records on the topic, by the broker's high watermarks. */
+const recordCount = (broker: BrokerInfo, topic: string) =>
+  asAdmin(broker, async (admin) =>
+    (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0),
+  );
+
+describe.each(eachBroker())('Kafka %s: the CLI end to end', (_version, broker) => {
+  const cluster = unique('cli-cluster');
+  /** The same brokers, and a secret whose password is not the broker's (e.g. rotated). */
+  const staleCluster = unique('cli-stale');
+  const topic = unique('cli-orders');
+  const group = unique('cli-group');
+  /** A group whose ACL names another user (cli-producer): closed to cli-reader. */
+  const othersGroup = unique('cli-others-group');
+  const missingTopic = unique('cli-missing');
+  const producerSpec = { name: 'cli-producer', produce: [topic], consume: [] };
+  const readerSpec = { name: 'cli-reader', produce: [], consume: [{ topic, group }] };
+  const secret = (user: string, password = broker.users[user]) =>
+    JSON.stringify({ username: user, password });
+  const as = (user: string, clusterName = cluster) => [
+    '--cluster-name',
+    clusterName,
+    '--user',
+    user,
+  ];
+
+  /** What the produce test sent, in order (a pattern for the `--count` messages). */
+  let produced: { key: string; value: string | RegExp }[] = [];
+  /** When the produce test ran (ms since the epoch). */
+  let sentWindow = [0, 0];
+
+  beforeAll(async () => {
+    fake.addCluster({
+      name: cluster,
+      scramBrokers: broker.bootstrap,
+      iamBrokers: broker.bootstrap,
+      secrets: Object.fromEntries(
+        ['cli-producer', 'cli-reader', 'stranger'].map((u) => [u, secret(u)]),
+      ),
+    });
+    fake.addCluster({
+      name: staleCluster,
+      scramBrokers: broker.bootstrap,
+      secrets: { 'cli-reader': secret('cli-reader', `${broker.users['cli-reader']}-old`) },
+    });
+    await asAdmin(broker, async (admin) => {
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: PARTITIONS }],
+        waitForLeaders: true,
+      });
+      // cli-producer also has READ on othersGroup (no topic READ), which closes that group.
+      const othersGroupAcls = aclBindingsFor({
+        name: 'cli-producer',
+        produce: [],
+        consume: [{ topic, group: othersGroup }],
+      }).filter((b) => b.resourceType === 'GROUP');
+      const expected = {
+        'cli-producer': normalizeBindings([...aclBindingsFor(producerSpec), ...othersGroupAcls]),
+        'cli-reader': aclBindingsFor(readerSpec),
+      };
+      await admin.createAcls({ acl: Object.values(expected).flat().map(toAclEntry) });
+      // The broker holds exactly these bindings for the two users.
+      for (const [user, bindings] of Object.entries(expected)) {
+        expect(
+          normalizeBindings(await describeBindings(admin, scramPrincipal(user))).map(formatBinding),
+        ).toEqual(bindings.map(formatBinding));
+      }
+    });
+  });
+
+  test('whoami: the SCRAM user of the secret, the ARN from SSM and the SCRAM brokers', async () => {
+    const run = await cli(broker, ['whoami', ...as('cli-reader')]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(run.stdout)).toEqual([
+      `cluster:  ${clusterArnOf(cluster)}`,
+      'auth:     SASL/SCRAM-SHA-512 over TLS',
+      'identity: SCRAM user cli-reader',
+      `brokers:  ${broker.bootstrap}`,
+    ]);
+    // The real SDK clients made exactly these calls, each signed for its own service.
+    expect(run.aws).toEqual([
+      {
+        service: 'ssm',
+        operation: 'GetParameter',
+        subject: `/${cluster}/cluster-arn`,
+        status: 200,
+      },
+      {
+        service: 'kafka',
+        operation: 'GetBootstrapBrokers',
+        subject: clusterArnOf(cluster),
+        status: 200,
+      },
+      {
+        service: 'secretsmanager',
+        operation: 'GetSecretValue',
+        subject: `AmazonMSK_${cluster}_cli-reader`,
+        status: 200,
+      },
+    ]);
+  });
+
+  test('produce: a count, a key, --json, stdin lines; invalid JSON sends nothing', async () => {
+    const sentAfter = Date.now();
+    const produce = (args: string[], stdin?: string) =>
+      cli(broker, ['produce', ...as('cli-producer'), '--topic', topic, ...args], stdin);
+
+    const count = await produce(['--count', '3']);
+    expect(count).toMatchObject({ code: 0, stderr: '' });
+    expect(count.stdout).toBe(`Sent 3 messages to ${topic} (scram).\n`);
+
+    const keyed = await produce(['--message', 'keyed value', '--key', 'order-7']);
+    expect(keyed).toMatchObject({ code: 0, stderr: '' });
+    expect(keyed.stdout).toBe(`Sent 1 message to ${topic} (scram).\n`);
+
+    const json = await produce(['--json', '--message', '{"order": 42, "ok": true}']);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(json.stdout).toBe(`Sent 1 message to ${topic} (scram).\n`);
+
+    // One message per non-empty line; the blank line is skipped.
+    const stdin = await produce(['--stdin', '--key', 'from-stdin'], 'first line\n\nsecond line\n');
+    expect(stdin).toMatchObject({ code: 0, stderr: '' });
+    expect(stdin.stdout).toBe(`Sent 2 messages to ${topic} (scram).\n`);
+
+    const invalid = await produce(['--stdin', '--json'], '{"ok": 1}\nnot json\n');
+    expect(invalid).toMatchObject({ code: 1, stdout: '' });
+    expect(lines(invalid.stderr)).toEqual([
+      'Error: Message 2 is not valid JSON: not json',
+      'Hint: Fix it or drop --json.',
+    ]);
+
+    sentWindow = [sentAfter, Date.now()];
+    const counted = (n: number) =>
+      new RegExp(`^\\{"n":${n},"sentAt":"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"\\}$`);
+    produced = [
+      { key: '', value: counted(0) },
+      { key: '', value: counted(1) },
+      { key: '', value: counted(2) },
+      { key: 'order-7', value: 'keyed value' },
+      { key: '', value: '{"order": 42, "ok": true}' },
+      { key: 'from-stdin', value: 'first line' },
+      { key: 'from-stdin', value: 'second line' },
+    ];
+    // The broker holds these 7 and nothing from the refused run.
+    expect(await recordCount(broker, topic)).toBe(produced.length);
+  });
+
+  /** The printed records are exactly what was produced: each partition in send order from 0. */
+  function expectProduced(printed: Printed[]): void {
+    expect(printed).toHaveLength(produced.length);
+    const partitions = new Set(printed.map((r) => r.partition));
+    for (const partition of partitions) {
+      expect(partition).toBeGreaterThanOrEqual(0);
+      expect(partition).toBeLessThan(PARTITIONS);
+      const offsets = printed.filter((r) => r.partition === partition).map((r) => r.offset);
+      expect([...offsets].sort((a, b) => a - b)).toEqual(offsets.map((_, i) => i));
+    }
+    // Each produced record, in send order, is the next offset of some partition.
+    const next = new Map<number, number>();
+    const unmatched = [...printed];
+    for (const want of produced) {
+      const i = unmatched.findIndex(
+        (r) =>
+          r.key === want.key &&
+          r.offset === (next.get(r.partition) ?? 0) &&
+          (typeof want.value === 'string' ? r.value === want.value : want.value.test(r.value)),
+      );
+      if (i < 0) {
+        throw new Error(
+          `No record ${want.key} ${want.value} at the next offset of a partition in:\n${JSON.stringify(printed, null, 1)}`,
+        );
+      }
+      const [got] = unmatched.splice(i, 1);
+      next.set(got.partition, got.offset + 1);
+    }
+    expect(unmatched).toEqual([]);
+    // The --count messages carry the time they were made.
+    for (const r of printed.filter((p) => p.value.startsWith('{"n":'))) {
+      const sentAt = Date.parse((JSON.parse(r.value) as { sentAt: string }).sentAt);
+      expect(sentAt).toBeGreaterThanOrEqual(sentWindow[0]);
+      expect(sentAt).toBeLessThanOrEqual(sentWindow[1]);
+    }
+    // One key, one partition.
+    const keyed = printed.filter((r) => r.key === 'from-stdin').map((r) => r.partition);
+    expect(new Set(keyed).size).toBe(1);
+  }
+
+  test('consume --from-beginning as cli-reader prints exactly those records', async () => {
+    expect(produced).toHaveLength(7);
+    const run = await cli(broker, [
+      'consume',
+      ...as('cli-reader'),
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--max',
+      String(produced.length),
+      '--timeout',
+      '20',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      new RegExp(`^7 records from ${topic} \\(group msk-secure-stack-cli-\\d+\\)\\.\\n$`),
+    );
+    expectProduced(parseRecords(run.stdout));
+    // It stopped at --max, not at --timeout.
+    expect(run.ms).toBeLessThan(15_000);
+  });
+
+  test("consume --group: cli-reader's own group (its ACL) resumes from committed offsets and commits", async () => {
+    await asAdmin(broker, (admin) =>
+      admin.setOffsets({
+        groupId: group,
+        topic,
+        partitions: [...Array(PARTITIONS).keys()].map((partition) => ({ partition, offset: '0' })),
+      }),
+    );
+    const run = await cli(broker, [
+      'consume',
+      ...as('cli-reader'),
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--max',
+      String(produced.length),
+      '--timeout',
+      '20',
+    ]);
+    expect(run).toMatchObject({ code: 0, stderr: `7 records from ${topic} (group ${group}).\n` });
+    expectProduced(parseRecords(run.stdout));
+    const committed = await asAdmin(broker, async (admin) => {
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const high = await admin.fetchTopicOffsets(topic);
+      return offsets.partitions.map((p) => [
+        p.offset,
+        high.find((h) => h.partition === p.partition)!.high,
+      ]);
+    });
+    expect(committed).toHaveLength(PARTITIONS);
+    for (const [offset, high] of committed) expect(offset).toBe(high);
+  });
+
+  test('topics list and describe; a user without ACLs does not see the topic', async () => {
+    const [list, describe, strangerList] = await Promise.all([
+      cli(broker, ['topics', 'list', ...as('cli-reader')]),
+      cli(broker, ['topics', 'describe', topic, ...as('cli-producer')]),
+      cli(broker, ['topics', ...as('stranger')]),
+    ]);
+    for (const run of [list, describe, strangerList]) {
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+    }
+    const names = lines(list.stdout);
+    expect(names).toContain(topic);
+    expect(names).toEqual([...names].sort());
+    // Kafka's Metadata lists only topics the user may DESCRIBE; the topic has ACLs, none of them
+    // for stranger, so it is hidden from stranger (but not from the users the ACLs name).
+    expect(lines(strangerList.stdout)).not.toContain(topic);
+    expect(lines(describe.stdout)).toEqual([
+      `${topic}: 3 partitions`,
+      '  partition 0: leader 1, replicas [1], in sync [1]',
+      '  partition 1: leader 1, replicas [1], in sync [1]',
+      '  partition 2: leader 1, replicas [1], in sync [1]',
+    ]);
+  });
+
+  test('acls --user cli-reader connects with IAM only: IAM brokers, no SCRAM secret read', async () => {
+    // `acls` describes ACLs over IAM auth (OAUTHBEARER); this broker's one listener is
+    // SCRAM-SHA-512, like MSK's port 9096, so the listing itself cannot be run here.
+    const run = await cli(broker, ['acls', '--user', 'cli-reader', '--cluster-name', cluster]);
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(lines(run.stderr)).toEqual([
+      'Error: The broker does not support the requested SASL mechanism',
+    ]);
+    expect(run.aws.map((r) => `${r.service} ${r.operation} ${r.status}`)).toEqual([
+      'ssm GetParameter 200',
+      'kafka GetBootstrapBrokers 200',
+    ]);
+  });
+
+  test('a wrong password: the CLI explains the SASL failure, exit 1, no stack trace', async () => {
+    const runs = await Promise.all([
+      cli(broker, ['topics', 'list', ...as('cli-reader', staleCluster)]),
+      cli(broker, [
+        'consume',
+        ...as('cli-reader', staleCluster),
+        '--topic',
+        topic,
+        '--group',
+        group,
+        '--timeout',
+        '20',
+      ]),
+    ]);
+    for (const run of runs) {
+      expect(run).toMatchObject({ code: 1, stdout: '' });
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      const [error, hint, ...rest] = lines(run.stderr);
+      expect(error).toMatch(
+        /^Error: SASL authentication failed \(SASL SCRAM SHA512 authentication failed: .*invalid credentials.*SCRAM-SHA-512\)\.$/,
+      );
+      expect(hint).toBe(
+        'Hint: Check that the secret of user "cli-reader" is associated with the cluster (ListScramSecrets), is encrypted with the customer-managed key, and was not rotated in the last 10 minutes.',
+      );
+      expect(rest).toEqual([]);
+    }
+  });
+
+  test('a missing ACL: not authorized, the ACL hint, exit 1, nothing read or written', async () => {
+    const before = await recordCount(broker, topic);
+    const [producerReads, strangerWrites, readerWrites] = await Promise.all([
+      // WRITE and DESCRIBE on the topic, no READ: fails on its first fetch.
+      cli(broker, [
+        'consume',
+        ...as('cli-producer'),
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--timeout',
+        '20',
+      ]),
+      // No ACL at all (the topic has ACLs, so the open default no longer applies to it).
+      cli(broker, [
+        'produce',
+        '--cluster-arn',
+        clusterArnOf(cluster),
+        '--user',
+        'stranger',
+        '--topic',
+        topic,
+        '--message',
+        'x',
+      ]),
+      cli(broker, ['produce', ...as('cli-reader'), '--topic', topic, '--message', 'x']),
+    ]);
+    for (const run of [producerReads, strangerWrites, readerWrites]) {
+      expect(run).toMatchObject({ code: 1, stdout: '' });
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      expect(lines(run.stderr)).toEqual([
+        'Error: Not authorized to access the topic (Not authorized to access topics: [Topic authorization failed]).',
+        'Hint: SCRAM users are authorized by Kafka ACLs: add an ACL for this user on the topic.',
+      ]);
+    }
+    // (Before the CLI listened to kafkajs's crash event, the consumer waited out --timeout and
+    // exited 0 with "0 records".)
+    expect(await recordCount(broker, topic)).toBe(before);
+  });
+
+  test("a group another user's ACL names: not authorized to use the group, the SCRAM hint, exit 1", async () => {
+    const run = await cli(broker, [
+      'consume',
+      ...as('cli-reader'),
+      '--topic',
+      topic,
+      '--group',
+      othersGroup,
+      '--timeout',
+      '20',
+    ]);
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    expect(lines(run.stderr)).toEqual([
+      'Error: Not authorized to use the consumer group, or its coordinator is unavailable (Failed to find group coordinator).',
+      'Hint: SCRAM users are authorized by Kafka ACLs: the user needs READ on the group (a consume permission naming it), or pass a --group its ACLs allow.',
+    ]);
+  });
+
+  test('a topic that does not exist: said so, not a connection problem', async () => {
+    const runs = await Promise.all([
+      cli(broker, ['produce', ...as('cli-producer'), '--topic', missingTopic, '--message', 'x']),
+      cli(broker, [
+        'consume',
+        ...as('cli-reader'),
+        '--topic',
+        missingTopic,
+        '--from-beginning',
+        '--timeout',
+        '20',
+      ]),
+      cli(broker, ['topics', 'describe', missingTopic, ...as('cli-reader')]),
+    ]);
+    for (const run of runs) {
+      expect(run).toMatchObject({ code: 1, stdout: '' });
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      expect(lines(run.stderr)).toEqual([
+        'Error: The topic does not exist (This server does not host this topic-partition).',
+        'Hint: Check the name with "topics list". The cluster does not create topics on first use (auto.create.topics.enable=false): add the topic to the "topics" setting and deploy.',
+      ]);
+    }
+    expect(
+      await asAdmin(broker, async (admin) => (await admin.listTopics()).includes(missingTopic)),
+    ).toBe(false);
+  });
+});

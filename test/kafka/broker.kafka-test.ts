@@ -2,6 +2,7 @@
  * The test broker itself is what the other files assume: TLS that clients verify, SCRAM that
  * refuses a wrong password, no automatic topic creation, and an authorizer that honours ACLs.
  */
+import { requireCommand } from './broker';
 import { eachBroker, kafkaAs, unique } from './context';
 
 describe.each(eachBroker())('Kafka %s test broker', (_version, broker) => {
@@ -39,4 +40,10 @@ describe.each(eachBroker())('Kafka %s test broker', (_version, broker) => {
       await admin.disconnect();
     }
   });
+});
+
+test('a missing tool stops the tier with what to install', () => {
+  expect(() => requireCommand('no-such-java-here', ['-version'], 'Install a Java 17 JDK.')).toThrow(
+    'npm run test:kafka needs no-such-java-here, which was not found. Install a Java 17 JDK.',
+  );
 });

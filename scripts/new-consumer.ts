@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `npm run new-consumer -- <name>`: starts a consumer handler of your own from the reference one.
+ * Copies `lambda/consumer/` to `lambda/consumers/<name>/` (where a consumer named `<name>` finds
+ * its handler) and rewrites the imports that leave the folder (`../shared/…`), which would not
+ * resolve one folder deeper. Then prints what to add to the configuration.
+ */
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The consumer-name rule of `consumers[].name` (lib/config/consumers.ts). */
+const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** `from '../x'` → `from '../../x'` (and `import('../x')`): one folder deeper. */
+export function deepenImports(source: string): string {
+  return source.replace(/(from\s+|import\s*\(\s*)(['"])\.\.\//g, '$1$2../../');
+}
+
+export function newConsumer(name: string, root: string): string[] {
+  if (!CONSUMER_NAME.test(name)) {
+    throw new Error(
+      `new-consumer: name = ${JSON.stringify(name)}: must be 1–40 of lower-case letters, digits and "-", starting with a letter (the consumers[].name rule)`,
+    );
+  }
+  const from = join(root, 'lambda', 'consumer');
+  const to = join(root, 'lambda', 'consumers', name);
+  if (existsSync(to)) {
+    throw new Error(`new-consumer: ${to} already exists; nothing was changed`);
+  }
+  cpSync(from, to, { recursive: true });
+  for (const file of readdirSync(to).filter((f) => f.endsWith('.ts'))) {
+    const path = join(to, file);
+    writeFileSync(path, deepenImports(readFileSync(path, 'utf8')));
+  }
+  return [
+    `Created lambda/consumers/${name}/ from lambda/consumer/: put your code in process-record.ts.`,
+    `Add the consumer to config/<profile>.json, e.g. "consumers": [{ "name": "consumer", "topic": "orders" }, { "name": "${name}", "topic": "orders" }],`,
+    'then npm run synth (or npm run deploy).',
+  ];
+}
+
+if (require.main === module) {
+  const [name, ...rest] = process.argv.slice(2);
+  if (!name || rest.length) {
+    console.error('Usage: npm run new-consumer -- <name>');
+    process.exit(2);
+  }
+  try {
+    for (const line of newConsumer(name, resolve(__dirname, '..'))) console.error(line);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}

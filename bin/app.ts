@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * Entry point: `cdk synth` / `cdk deploy`. Settings come from context (`-c profile=prod`,
- * `-c azCount=3`, …); see the configuration table in README.md.
+ * Entry point: `cdk synth` / `cdk deploy`. `-c profile=dev|prod` (default dev) picks the settings
+ * file `config/<profile>.json`; any other `-c key=value` overrides one setting for one command.
+ * See the configuration table in README.md.
  */
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addCompliancePacks } from '../lib/compliance';
 import { ConfigError, loadConfig } from '../lib/config';
@@ -12,7 +14,7 @@ const app = new App();
 
 let config;
 try {
-  config = loadConfig(app.node.getAllContext());
+  config = loadConfig(app.node.getAllContext(), { root: join(__dirname, '..') });
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -552,7 +552,8 @@ describe('consumers (a list)', () => {
       'consumers[2].scramUser = "nobody": must be one of scramUsers (consumer, producer) when auth is "scram"',
     );
     expect(result.message).toContain(
-      'consumers[3].retryAttempts = 3: needs provisioned mode (consumers[3].minPollers/consumers[3].maxPollers ≥ 1)',
+      // minPollers/maxPollers are inherited (the entry does not set them): named by their setting
+      'consumers[3].retryAttempts = 3: needs provisioned mode (consumerMinPollers/consumerMaxPollers ≥ 1)',
     );
     expect(result.message).toMatch(
       /consumers\[4\]\.batchsize = 5: unknown field; allowed: name, topic, group, entry, auth/,

@@ -1,37 +1,43 @@
 /**
  * The one typed configuration of the whole app.
  *
- * `loadConfig(context)` picks the profile (`-c profile=dev|prod`, default `dev`), applies
+ * `loadConfig(context, { root })` picks the profile (`-c profile=dev|prod`, default `dev`),
+ * applies the settings of `config/<profile>.json` under `root` over the profile defaults, then
  * individual overrides by context key (`-c azCount=3`), then validates everything before any
- * construct exists and throws one `ConfigError` that lists every problem.
+ * construct exists and throws one `ConfigError` that lists every problem, each naming where its
+ * value came from (the file and JSON path, or `-c`).
  */
 import type { KafkaTopic } from '../constructs/kafka-topics';
 import type { EnhancedMonitoring } from '../constructs/secure-msk-cluster';
-import {
-  asBoolean,
-  asEnum,
-  asInteger,
-  asJson,
-  asOptional,
-  asString,
-  asStringMap,
-  Parser,
-} from './parse';
+import type { Parser } from './parse';
 import { ScramUser, ScramUserInput, validateScramUsers } from '../acls/spec';
 import {
-  CONSUMER_AUTH_MODES,
   CONSUMER_DEFAULT_KEYS,
   ConsumerAuth,
   ConsumerConfig,
   ConsumerDefaults,
-  LOG_LEVELS,
   LogLevel,
   resolveConsumers,
-  STARTING_POSITIONS,
   StartingPosition,
   validateConsumers,
 } from './consumers';
-import { closestKey, ConfigError, editDistance, parseIpv4Cidr, Problems } from './validation';
+import { ConfigFile, configFilePath, readConfigFile } from './file';
+import {
+  COMPLIANCE_LEVELS,
+  ENHANCED_MONITORING_LEVELS,
+  normalizeSetting,
+  SETTING_KEYS,
+  Settings,
+  SETTINGS,
+} from './settings';
+import {
+  closestKey,
+  ConfigError,
+  ConfigProblem,
+  editDistance,
+  parseIpv4Cidr,
+  Problems,
+} from './validation';
 
 export {
   CONSUMER_AUTH_MODES,
@@ -45,11 +51,13 @@ export type { ConsumerAuth, ConsumerConfig, LogLevel, StartingPosition } from '.
 
 export { ConfigError } from './validation';
 export type { ConfigProblem } from './validation';
+export { COMPLIANCE_LEVELS, ENHANCED_MONITORING_LEVELS, SETTING_KEYS } from './settings';
+export { configFilePath, overridesDiffering, readConfigFile } from './file';
+export type { ConfigFile } from './file';
 
 export const PROFILES = ['dev', 'prod'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const COMPLIANCE_LEVELS = ['aws-solutions', 'all'] as const;
 /** Which cdk-nag packs run on synth: AwsSolutions only, or AwsSolutions + NIST 800-53 R5 + HIPAA. */
 export type Compliance = (typeof COMPLIANCE_LEVELS)[number];
 
@@ -59,12 +67,6 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
-export const ENHANCED_MONITORING_LEVELS = [
-  'DEFAULT',
-  'PER_BROKER',
-  'PER_TOPIC_PER_BROKER',
-  'PER_TOPIC_PER_PARTITION',
-] as const satisfies readonly EnhancedMonitoring[];
 export type { EnhancedMonitoring };
 
 /** A Kafka topic created with `AWS::MSK::Topic` (see `KafkaTopic`). */
@@ -186,64 +188,6 @@ export interface AppConfig {
   readonly consumers: readonly ConsumerConfig[];
 }
 
-type Settings = Omit<AppConfig, 'profile' | 'consumers' | 'scramUsers' | 'scramUserPermissions'> & {
-  readonly scramUsers: readonly ScramUserInput[];
-};
-
-const isTopicList = (v: unknown): boolean =>
-  Array.isArray(v) &&
-  v.every((t) => typeof t === 'object' && t !== null && !Array.isArray(t) && 'name' in t);
-
-/** How each setting is parsed from context (a CLI string or a typed JSON value). */
-const SETTINGS: { readonly [K in keyof Settings]-?: Parser<Settings[K]> } = {
-  clusterName: asString,
-  kafkaVersion: asString,
-  brokerInstanceType: asString,
-  brokersPerAz: asInteger,
-  azCount: asInteger,
-  natGateways: asInteger,
-  vpcCidr: asString,
-  logRetentionDays: asInteger,
-  consumerAuth: asEnum(CONSUMER_AUTH_MODES),
-  retainData: asBoolean,
-  compliance: asEnum(COMPLIANCE_LEVELS),
-  alarms: asBoolean,
-  alarmEmail: asOptional(asString),
-  // Names or permission objects; checked by validateScramUsers (lib/acls/spec.ts).
-  scramUsers: (raw) => ({ ok: true, value: raw as ScramUserInput[] }),
-  scramRotationDays: asInteger,
-  ebsVolumeGiB: asInteger,
-  storageAutoScalingMaxGiB: asInteger,
-  storageAutoScalingTargetPercent: asInteger,
-  enhancedMonitoring: asEnum(ENHANCED_MONITORING_LEVELS),
-  prometheusJmxExporter: asBoolean,
-  prometheusNodeExporter: asBoolean,
-  serverProperties: asStringMap,
-  consumerTopic: asString,
-  consumerGroup: asString,
-  consumerScramUser: asString,
-  consumerStartingPosition: asEnum(STARTING_POSITIONS),
-  consumerBatchSize: asInteger,
-  consumerBatchingWindowSeconds: asInteger,
-  consumerReservedConcurrency: asInteger,
-  consumerTimeoutSeconds: asInteger,
-  consumerMemoryMiB: asInteger,
-  consumerLogLevel: asEnum(LOG_LEVELS),
-  consumerMinPollers: asInteger,
-  consumerMaxPollers: asInteger,
-  consumerRetryAttempts: asOptional(asInteger),
-  consumerMaxRecordAgeSeconds: asOptional(asInteger),
-  consumerBisectBatchOnError: asOptional(asBoolean),
-  consumerReportBatchItemFailures: asOptional(asBoolean),
-  topics: asJson<TopicConfig[]>(
-    'a list of { name, partitions, replicationFactor?, configs? }',
-    isTopicList,
-  ),
-};
-
-/** Every context key this app reads. */
-export const SETTING_KEYS: readonly string[] = ['profile', 'consumers', ...Object.keys(SETTINGS)];
-
 /**
  * Profile defaults. `natGateways` is absent from `prod` on purpose: prod puts one NAT gateway in
  * each AZ, however many AZs are configured.
@@ -335,30 +279,106 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   },
 };
 
+/** Options of `loadConfig`. */
+export interface LoadConfigOptions {
+  /**
+   * The project folder whose `config/<profile>.json` is read (bin/app.ts passes the repository
+   * root). Without it no file is read: profile defaults and context only.
+   */
+  readonly root?: string;
+}
+
+/** How problems name a value that came from CDK context (`-c`, or cdk.json "context"). */
+const CONTEXT_SOURCE = '-c';
+
 /**
- * Builds and validates the configuration from CDK context (`app.node.getAllContext()`).
+ * Builds and validates the configuration: the profile defaults, then `config/<profile>.json`
+ * under `options.root` (when given and present), then CDK context (`app.node.getAllContext()`).
  *
- * @throws ConfigError listing every problem found
+ * @throws ConfigError listing every problem found, each with where its value came from
  */
-export function loadConfig(context: Record<string, unknown>): AppConfig {
+export function loadConfig(
+  context: Record<string, unknown>,
+  options: LoadConfigOptions = {},
+): AppConfig {
   const problems = new Problems();
 
-  reportMisspeltKeys(context, problems);
+  reportUnknownKeys(context, problems, CONTEXT_SOURCE);
 
   const requestedProfile = context.profile ?? 'dev';
-  const profile: Profile = (PROFILES as readonly unknown[]).includes(requestedProfile)
-    ? (requestedProfile as Profile)
-    : 'dev';
-  problems.oneOf('profile', requestedProfile, PROFILES);
+  const profileValid = problems.oneOf('profile', requestedProfile, PROFILES);
+  const profile: Profile = profileValid ? (requestedProfile as Profile) : 'dev';
+
+  // Where each setting's value came from, for the problems: the file or `-c`.
+  const sources: Record<string, string> = {};
+  if (context.profile !== undefined) sources.profile = CONTEXT_SOURCE;
+  const fileName = configFilePath(profile);
+  const file =
+    profileValid && options.root !== undefined
+      ? readFileReportingProblems(profile, options.root, problems)
+      : undefined;
+  const fileValues = file?.values ?? {};
+  if (file) {
+    reportUnknownKeys(fileValues, problems, fileName);
+    if (fileValues.profile !== undefined && fileValues.profile !== profile) {
+      problems.add(
+        'profile',
+        fileValues.profile,
+        `must be "${profile}" or absent: this file holds the settings of profile "${profile}" ` +
+          '(the profile is chosen with -c profile=…)',
+        fileName,
+      );
+    }
+  }
+  /** A setting's raw value: context over the file; undefined leaves the profile default. */
+  const rawOf = (key: string): unknown => {
+    if (context[key] !== undefined) {
+      sources[key] = CONTEXT_SOURCE;
+      return context[key];
+    }
+    if (Object.prototype.hasOwnProperty.call(fileValues, key) && fileValues[key] !== undefined) {
+      sources[key] = fileName;
+      return fileValues[key];
+    }
+    return undefined;
+  };
 
   const defaults = PROFILE_DEFAULTS[profile];
   const overrides: Partial<Record<keyof Settings, unknown>> = {};
   for (const key of Object.keys(SETTINGS) as (keyof Settings)[]) {
-    const raw = context[key];
+    const raw = rawOf(key);
     if (raw === undefined) continue;
     const parsed = (SETTINGS[key] as Parser<unknown>)(raw);
-    if (parsed.ok) overrides[key] = parsed.value;
-    else problems.add(key, raw, parsed.expected);
+    if (!parsed.ok) problems.add(key, raw, parsed.expected);
+    else if (sources[key] === fileName && !typedInFile(key, raw, parsed.value)) {
+      problems.add(
+        key,
+        raw,
+        key === 'scramUsers'
+          ? 'must be a JSON list in the file, not a string: ["consumer", {"name": "producer", …}]'
+          : `must be a JSON ${typeof parsed.value} in the file, not a string: ${JSON.stringify(parsed.value)}`,
+      );
+    } else overrides[key] = parsed.value;
+  }
+  const rawConsumers = rawOf('consumers');
+  if (sources.consumers === fileName && typeof rawConsumers === 'string') {
+    problems.add('consumers', rawConsumers, 'must be a JSON list in the file, not a string');
+  }
+  if (rawConsumers !== undefined) {
+    // They configure only the single default consumer: with a list they would do nothing.
+    for (const [key, field] of [
+      ['consumerTopic', 'topic'],
+      ['consumerGroup', 'group'],
+    ] as const) {
+      if (overrides[key] !== undefined) {
+        problems.add(
+          key,
+          overrides[key],
+          `has no effect when consumers is set (${sources.consumers === fileName ? fileName : '-c consumers'}): ` +
+            `set "${field}" in the consumers entry instead`,
+        );
+      }
+    }
   }
   const merged = { ...defaults, ...overrides } as ProfileDefaults;
   const consumerTopic = merged.consumerTopic ?? merged.topics[0]?.name ?? '';
@@ -388,24 +408,94 @@ export function loadConfig(context: Record<string, unknown>): AppConfig {
     consumerTopic,
     consumerGroup,
     consumers: resolveConsumers(
-      context.consumers,
+      rawConsumers,
       { ...consumerDefaults, topic: consumerTopic, group: consumerGroup },
       merged.clusterName,
       problems,
     ),
   };
 
-  validate(config, problems, context.consumers !== undefined, usersValid);
+  validate(config, problems, consumerSetting(rawConsumers), usersValid);
 
-  if (problems.list.length > 0) throw new ConfigError(problems.list);
+  if (problems.list.length > 0) {
+    throw new ConfigError(problems.list.map((p) => withSource(p, sources)));
+  }
   return config;
 }
 
-function reportMisspeltKeys(context: Record<string, unknown>, problems: Problems): void {
-  for (const key of Object.keys(context)) {
-    // Feature flags (`@aws-cdk/...`), CLI and lookup keys (`aws:cdk:...`) are not ours: every
-    // key of ours has neither ':' nor '/', so any other key is a mistake, never ignored.
-    if (SETTING_KEYS.includes(key) || key.includes(':') || key.includes('/')) continue;
+/** Reads the settings file; a file that is not a JSON object becomes problems, not a throw. */
+function readFileReportingProblems(
+  profile: Profile,
+  root: string,
+  problems: Problems,
+): ConfigFile | undefined {
+  try {
+    return readConfigFile(profile, root);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const p of error.problems) problems.add(p.setting, p.value, p.allowed, p.source);
+    return undefined;
+  }
+}
+
+/**
+ * Whether a file value is written with its JSON type: `3`, not `"3"`; `true`, not `"true"`; a
+ * list, not its JSON text. (Context values arrive as strings from the command line.)
+ */
+function typedInFile(key: keyof Settings, raw: unknown, value: unknown): boolean {
+  if (typeof raw !== 'string') return true;
+  if (key === 'scramUsers') return false;
+  return value === undefined || typeof value === 'string';
+}
+
+/** A problem with the source of its setting (the part of its path before `.` or `[`). */
+function withSource(p: ConfigProblem, sources: Record<string, string>): ConfigProblem {
+  if (p.source !== undefined || p.setting === '') return p;
+  const source = sources[p.setting.split(/[.[]/)[0]];
+  return source === undefined ? p : { ...p, source };
+}
+
+/**
+ * How a consumer's problem names its setting. A `consumers` list: `consumers[i].field` for a
+ * field the entry sets, else the `consumer*` setting it inherits. The single default consumer:
+ * the `consumer*` settings.
+ */
+function consumerSetting(
+  rawConsumers: unknown,
+): (i: number, field: keyof ConsumerConfig) => string {
+  const inherited = (field: keyof ConsumerConfig): string | undefined =>
+    field === 'topic'
+      ? 'consumerTopic'
+      : field === 'group'
+        ? 'consumerGroup'
+        : field in CONSUMER_DEFAULT_KEYS
+          ? CONSUMER_DEFAULT_KEYS[field as keyof typeof CONSUMER_DEFAULT_KEYS]
+          : undefined;
+  if (rawConsumers === undefined) {
+    return (_i, field) => inherited(field) ?? `consumers[0].${field}`;
+  }
+  const entries = normalizeSetting('consumers', rawConsumers);
+  return (i, field) => {
+    const entry: unknown = Array.isArray(entries) ? entries[i] : undefined;
+    const given = typeof entry === 'object' && entry !== null && field in entry;
+    const key = field in CONSUMER_DEFAULT_KEYS ? inherited(field) : undefined;
+    return given || key === undefined ? `consumers[${i}].${field}` : key;
+  };
+}
+
+/**
+ * Reports keys that are not settings, with a "did you mean". In context, keys with ':' or '/'
+ * are CDK's (feature flags `@aws-cdk/...`, CLI and lookup keys `aws:cdk:...`): every key of ours
+ * has neither, so any other key is a mistake, never ignored. In the file every key is ours.
+ */
+function reportUnknownKeys(
+  values: Record<string, unknown>,
+  problems: Problems,
+  source: string,
+): void {
+  for (const key of Object.keys(values)) {
+    if (SETTING_KEYS.includes(key)) continue;
+    if (source === CONTEXT_SOURCE && (key.includes(':') || key.includes('/'))) continue;
     const suggestion = closestKey(key, SETTING_KEYS);
     const closest = [...SETTING_KEYS]
       .sort(
@@ -416,10 +506,11 @@ function reportMisspeltKeys(context: Record<string, unknown>, problems: Problems
       .slice(0, 3);
     problems.add(
       key,
-      context[key],
+      values[key],
       suggestion
         ? `unknown setting; did you mean '${suggestion}'?`
         : `unknown setting (closest: ${closest.join(', ')}); every setting is in the configuration table of README.md`,
+      source,
     );
   }
 }
@@ -429,7 +520,7 @@ const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,63}$/;
 function validate(
   c: AppConfig,
   problems: Problems,
-  consumersGiven: boolean,
+  consumerSetting: (i: number, field: keyof ConsumerConfig) => string,
   usersValid: boolean,
 ): void {
   problems.check(
@@ -503,16 +594,7 @@ function validate(
     {
       topics: valid.topicsValid ? c.topics.map((t) => t.name) : undefined,
       scramUsers: usersValid ? c.scramUsers : undefined,
-      setting: consumersGiven
-        ? (i, field) => `consumers[${i}].${field}`
-        : (_i, field) =>
-            field === 'topic'
-              ? 'consumerTopic'
-              : field === 'group'
-                ? 'consumerGroup'
-                : field in CONSUMER_DEFAULT_KEYS
-                  ? CONSUMER_DEFAULT_KEYS[field as keyof typeof CONSUMER_DEFAULT_KEYS]
-                  : `consumers[0].${field}`,
+      setting: consumerSetting,
     },
     problems,
   );

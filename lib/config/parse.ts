@@ -1,8 +1,8 @@
 /**
  * Parsers for CDK context values.
  *
- * A context value arrives as a string from the command line (`-c azCount=3`) and as a typed
- * JSON value from `cdk.json` or a test; each parser accepts both.
+ * A value arrives as a string from the command line (`-c azCount=3`) and as a typed JSON value
+ * from `config/<profile>.json`, `cdk.json` or a test; each parser accepts both.
  */
 
 export type ParseResult<T> =

@@ -13,6 +13,19 @@ export interface ConfigProblem {
   readonly value: unknown;
   /** What is allowed instead, in words. */
   readonly allowed: string;
+  /**
+   * Where the value came from: the settings file (`config/dev.json`; `setting` is then the JSON
+   * path in it), `-c` for CDK context (the command line or cdk.json), or undefined for a profile
+   * default. An empty `setting` means the file as a whole (e.g. it is not valid JSON).
+   */
+  readonly source?: string;
+}
+
+/** One line of a ConfigError: `config/dev.json: azCount = 1: must be …`. */
+export function describeProblem(p: ConfigProblem): string {
+  if (p.setting === '') return `${p.source ?? '(configuration)'}: ${p.allowed}`;
+  const where = p.source === undefined ? '' : p.source === '-c' ? '-c ' : `${p.source}: `;
+  return `${where}${p.setting} = ${formatValue(p.value)}: ${p.allowed}`;
 }
 
 /** Thrown by `loadConfig` with every problem found, never just the first. */
@@ -20,11 +33,12 @@ export class ConfigError extends Error {
   public readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
-    const lines = problems.map((p) => `  - ${p.setting} = ${formatValue(p.value)}: ${p.allowed}`);
+    const lines = problems.map((p) => `  - ${describeProblem(p)}`);
     super(
       `Invalid msk-secure-stack configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         `${lines.join('\n')}\n` +
-        'Set values with `-c <setting>=<value>` (see the configuration table in README.md).',
+        'Settings live in config/<profile>.json (`-c <setting>=<value>` overrides one for a single ' +
+        'command); every setting is in the configuration table of README.md.',
     );
     this.name = 'ConfigError';
     this.problems = problems;
@@ -46,8 +60,10 @@ export function formatValue(value: unknown): string {
 export class Problems {
   private readonly items: ConfigProblem[] = [];
 
-  add(setting: string, value: unknown, allowed: string): void {
-    this.items.push({ setting, value, allowed });
+  add(setting: string, value: unknown, allowed: string, source?: string): void {
+    this.items.push(
+      source === undefined ? { setting, value, allowed } : { setting, value, allowed, source },
+    );
   }
 
   /** Adds a problem unless `ok` holds; returns `ok` so checks can be chained. */

@@ -1,11 +1,36 @@
 /**
- * The deploy guard's steps between `cdk synth` and `cdk deploy`: read the synthesized stacks,
- * fetch what is deployed, and check the plan (`checkDeployment`).
+ * The deploy guard's steps between `cdk synth` and `cdk deploy`: read the synthesized stacks
+ * (nested stacks included), fetch what is deployed (nested stacks included), check the plan
+ * (`checkDeployment`) and what it removes from the platform (`platform.ts`).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  applyAllowances,
+  GuardedRemovals,
+  PlatformChanges,
+  removalRefusals,
+  summarizePlans,
+} from './platform';
 import { CfnTemplate, checkDeployment, DeployProblem, StackPlan } from './replacement';
+
+/**
+ * A nested stack: an `AWS::CloudFormation::Stack` resource of its parent, with its template
+ * (and its own nested stacks).
+ */
+export interface NestedTemplate {
+  /** Logical id of the `AWS::CloudFormation::Stack` resource in the parent template. */
+  readonly logicalId: string;
+  /** Short name for messages: the nested stack's construct id (`Users5`), else the logical id. */
+  readonly label: string;
+  readonly template: CfnTemplate;
+  readonly nested: readonly NestedTemplate[];
+}
 
 /** A stack of the synthesized cloud assembly. */
 export interface SynthesizedStack {
@@ -14,6 +39,82 @@ export interface SynthesizedStack {
   readonly account: string;
   readonly region: string;
   readonly template: CfnTemplate;
+  /** Its nested stacks, whose templates are files of the same assembly directory. */
+  readonly nested: readonly NestedTemplate[];
+}
+
+/** A deployed stack: its template and its nested stacks' templates. */
+export interface DeployedStack {
+  readonly template: CfnTemplate;
+  readonly nested: readonly NestedTemplate[];
+}
+
+const NESTED_STACK = 'AWS::CloudFormation::Stack';
+
+/** The nested stack resources of a template, by logical id, with their label. */
+function nestedStackResources(template: CfnTemplate): { logicalId: string; label: string }[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => r.Type === NESTED_STACK)
+    .map(([logicalId, r]) => {
+      const path = r.Metadata?.['aws:cdk:path'];
+      const label =
+        (typeof path === 'string' ? /([^/]+)\.NestedStack\/[^/]+$/.exec(path)?.[1] : undefined) ??
+        /NestedStack(.+)NestedStackResource[0-9A-F]{8}$/.exec(logicalId)?.[1];
+      return { logicalId, label: label ?? logicalId };
+    });
+}
+
+/** File assets of an assembly directory (its `*.assets.json`): source file by object key. */
+function fileAssets(directory: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of readdirSync(directory).filter((f) => f.endsWith('.assets.json'))) {
+    const manifest: {
+      files?: Record<
+        string,
+        { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }
+      >;
+    } = JSON.parse(readFileSync(join(directory, name), 'utf8'));
+    for (const asset of Object.values(manifest.files ?? {})) {
+      for (const destination of Object.values(asset.destinations ?? {})) {
+        if (asset.source?.path && destination.objectKey) {
+          files.set(destination.objectKey, asset.source.path);
+        }
+      }
+    }
+  }
+  return files;
+}
+
+/**
+ * The nested stacks of a synthesized template: each `AWS::CloudFormation::Stack` resource whose
+ * Metadata `aws:asset:path` names its template file in the assembly directory (the CDK CLI
+ * adds it), or else whose `TemplateURL` ends with the object key of a file asset of the
+ * directory's asset manifests (an app synthesized without asset metadata, as in tests).
+ */
+function readNested(
+  directory: string,
+  template: CfnTemplate,
+  assets = fileAssets(directory),
+): NestedTemplate[] {
+  return nestedStackResources(template).flatMap(({ logicalId, label }) => {
+    const resource = template.Resources?.[logicalId];
+    const objectKey = /\/([^/"]+\.json)"/.exec(
+      JSON.stringify(resource?.Properties?.TemplateURL ?? ''),
+    )?.[1];
+    const metadata = resource?.Metadata?.['aws:asset:path'];
+    const file =
+      typeof metadata === 'string' ? metadata : objectKey ? assets.get(objectKey) : undefined;
+    if (!file || !existsSync(join(directory, file))) return [];
+    const nestedTemplate: CfnTemplate = JSON.parse(readFileSync(join(directory, file), 'utf8'));
+    return [
+      {
+        logicalId,
+        label,
+        template: nestedTemplate,
+        nested: readNested(directory, nestedTemplate, assets),
+      },
+    ];
+  });
 }
 
 interface Manifest {
@@ -45,12 +146,16 @@ export function readAssembly(directory: string): SynthesizedStack[] {
     }
     const [, account = '', region = ''] =
       /^aws:\/\/([^/]*)\/(.*)$/.exec(artifact.environment ?? '') ?? [];
+    const template: CfnTemplate = JSON.parse(
+      readFileSync(join(directory, artifact.properties.templateFile), 'utf8'),
+    );
     stacks.push({
       stackName: artifact.properties.stackName ?? id,
       displayName: artifact.displayName ?? id,
       account,
       region,
-      template: JSON.parse(readFileSync(join(directory, artifact.properties.templateFile), 'utf8')),
+      template,
+      nested: readNested(directory, template),
     });
   }
   return stacks;
@@ -86,15 +191,93 @@ export async function deployedTemplate(
   }
 }
 
+/** Physical ids (stack ARNs) of a deployed stack's nested stacks, by logical id. */
+async function nestedStackIds(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  let NextToken: string | undefined;
+  do {
+    const page = await cloudFormation.send(
+      new ListStackResourcesCommand({ StackName: stackName, NextToken }),
+    );
+    for (const r of page.StackResourceSummaries ?? []) {
+      if (r.ResourceType === NESTED_STACK && r.LogicalResourceId && r.PhysicalResourceId) {
+        ids.set(r.LogicalResourceId, r.PhysicalResourceId);
+      }
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return ids;
+}
+
+/**
+ * The deployed template of a stack and of its nested stacks (each found by its physical id,
+ * from `ListStackResources` of its parent), or undefined when there is no such stack yet. A
+ * nested stack without a physical id (its creation failed) counts as not deployed.
+ */
+export async function deployedStack(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+): Promise<DeployedStack | undefined> {
+  const template = await deployedTemplate(cloudFormation, stackName);
+  if (!template) return undefined;
+  const resources = nestedStackResources(template);
+  if (resources.length === 0) return { template, nested: [] };
+  const ids = await nestedStackIds(cloudFormation, stackName);
+  const nested: NestedTemplate[] = [];
+  for (const { logicalId, label } of resources) {
+    const id = ids.get(logicalId);
+    const child = id ? await deployedStack(cloudFormation, id) : undefined;
+    if (child) nested.push({ logicalId, label, ...child });
+  }
+  return { template, nested };
+}
+
+/**
+ * One plan per stack and nested stack: a nested stack of either side is compared with the one
+ * of the same logical id on the other side (a removed one with an empty template).
+ */
+export function stackPlans(
+  stackName: string,
+  deployed: { template: CfnTemplate; nested: readonly NestedTemplate[] } | undefined,
+  next: { template: CfnTemplate; nested: readonly NestedTemplate[] } | undefined,
+): StackPlan[] {
+  const plans: StackPlan[] = [
+    { stackName, deployed: deployed?.template, next: next?.template ?? {} },
+  ];
+  const ids = [
+    ...new Set([...(next?.nested ?? []), ...(deployed?.nested ?? [])].map((n) => n.logicalId)),
+  ];
+  for (const id of ids) {
+    const before = deployed?.nested.find((n) => n.logicalId === id);
+    const after = next?.nested.find((n) => n.logicalId === id);
+    plans.push(...stackPlans(`${stackName}/${(after ?? before)!.label}`, before, after));
+  }
+  return plans;
+}
+
 export interface PlanDeps {
   /** A CloudFormation client for a Region (the stack's). */
   readonly cloudFormation: (region: string) => CloudFormationClient;
 }
 
+export interface CheckOptions {
+  /** `--allow-removal` names: the removals the caller accepts (`user:billing`, …). */
+  readonly allowRemoval?: readonly string[];
+}
+
 /** What the guard found: each stack's plan and the problems that block the deployment. */
 export interface DeploymentCheck {
+  /** A plan per stack and per nested stack (`<parent>/<label>`). */
   readonly plans: readonly StackPlan[];
+  /** Replacements CloudFormation cannot do and read outputs that would change. */
   readonly problems: readonly DeployProblem[];
+  /** What changes on the platform: users, ACLs, topics, consumers, alarms, data. */
+  readonly changes: PlatformChanges;
+  /** Removals that lose data or access: refused unless allowed, and allowed ones. */
+  readonly removals: GuardedRemovals;
 }
 
 /**
@@ -105,6 +288,7 @@ export interface DeploymentCheck {
 export async function checkAssembly(
   stacks: readonly SynthesizedStack[],
   deps: PlanDeps,
+  options: CheckOptions = {},
 ): Promise<DeploymentCheck> {
   const agnostic = stacks.filter(
     (s) => !/^\d{12}$/.test(s.account) || s.region.startsWith('unknown'),
@@ -112,13 +296,16 @@ export async function checkAssembly(
   if (agnostic.length > 0) throw new NoCredentialsError(agnostic.map((s) => s.displayName));
   const plans: StackPlan[] = [];
   for (const stack of stacks) {
-    plans.push({
-      stackName: stack.stackName,
-      deployed: await deployedTemplate(deps.cloudFormation(stack.region), stack.stackName),
-      next: stack.template,
-    });
+    const deployed = await deployedStack(deps.cloudFormation(stack.region), stack.stackName);
+    plans.push(...stackPlans(stack.stackName, deployed, stack));
   }
-  return { plans, problems: checkDeployment(plans) };
+  const { before, after, changes } = summarizePlans(plans);
+  return {
+    plans,
+    problems: checkDeployment(plans),
+    changes,
+    removals: applyAllowances(removalRefusals(before, after), options.allowRemoval ?? []),
+  };
 }
 
 /** The guard's report, one line per problem, and what to do. */

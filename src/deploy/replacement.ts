@@ -22,13 +22,20 @@ export interface CfnTemplate {
   readonly Outputs?: Record<string, { readonly Value?: unknown }>;
 }
 
-interface CfnResource {
+export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
 }
 
-/** One stack of the deployment: its deployed template (none yet: a new stack) and its next one. */
+/**
+ * One stack of the deployment: its deployed template (none yet: a new stack) and its next one.
+ * A nested stack is a plan of its own, named `<parent>/<nested stack>`; one that the deployment
+ * removes has an empty next template (CloudFormation deletes its resources with it).
+ */
 export interface StackPlan {
+  /** The stack's name, or `<parent stack name>/<label>` for a nested stack. */
   readonly stackName: string;
   readonly deployed?: CfnTemplate;
   readonly next: CfnTemplate;
@@ -66,7 +73,7 @@ const valueAt = (properties: Record<string, unknown> | undefined, path: string):
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Logical ids a value refers to with `Ref` / `Fn::GetAtt`, and the outputs it reads across stacks. */
-function references(value: unknown): { local: Set<string>; remote: Set<string> } {
+export function references(value: unknown): { local: Set<string>; remote: Set<string> } {
   const local = new Set<string>();
   const remote = new Set<string>();
   const visit = (v: unknown): void => {

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { assertionLabels, readIntegStacks, StackRef, stepNumber } from './assembly';
-import { Caller, checkCredentials, PreflightError } from './preflight';
+import { Caller, checkCredentials, PreflightError } from '../../src/aws/preflight';
 import {
   creationTimings,
   failedAssertions,
@@ -204,7 +204,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let caller: Caller;
   const started = Date.now();
   try {
-    caller = await checkCredentials();
+    caller = await checkCredentials({ command: 'npm run integ', account: 'to test in' });
   } catch (error) {
     if (error instanceof PreflightError) {
       console.error(error.message);

@@ -44,5 +44,8 @@ describe('recipes in Markdown', () => {
       ),
     ).toBe('npm run new-consumer -- payments\nnpm run synth -- -c profile=prod --output out');
     expect(substituteDeploy('npm run deploy', 'out')).toBe('npm run synth -- --output out');
+    expect(
+      substituteDeploy('npm run deploy -- -c azCount=2 --yes --allow-removal user:billing', 'out'),
+    ).toBe('npm run synth -- -c azCount=2 --output out');
   });
 });

@@ -115,14 +115,19 @@ export function copyProject(root = ROOT): string {
   return copy;
 }
 
-/** `npm run deploy [-- args]` → `npm run synth -- [args] --output <out>`; other lines as written. */
+/**
+ * `npm run deploy [-- args]` → `npm run synth -- [args] --output <out>` (less the guard's `--yes`
+ * and `--allow-removal`); other lines as written.
+ */
 export function substituteDeploy(script: string, output: string): string {
   return script
     .split('\n')
     .map((line) => {
       const deploy = /^npm run deploy(?:\s+--)?(.*)$/.exec(line.trim());
+      // The guard's own flags (--yes, --allow-removal <name>) are not synth's.
+      const args = deploy?.[1].replace(/--allow-removal(=|\s+)\S+/g, '').replace(/--yes\b/g, '');
       return deploy
-        ? `npm run synth -- ${deploy[1].trim()} --output ${output}`.replace(/\s+/g, ' ').trim()
+        ? `npm run synth -- ${args} --output ${output}`.replace(/\s+/g, ' ').trim()
         : line;
     })
     .join('\n');

@@ -1,8 +1,10 @@
 /**
- * Before `npm run integ` synthesizes or deploys anything: are there AWS credentials and a
- * Region, and whose are they? One STS `GetCallerIdentity` through the SDK's default credential
- * chain (environment, SSO, shared files, process, web identity, container/instance metadata),
- * bounded by a timeout so that a metadata endpoint that never answers cannot hang the run.
+ * Before `npm run deploy` or `npm run integ` synthesizes or deploys anything: are there AWS
+ * credentials and a Region, and whose are they? One STS `GetCallerIdentity` through the SDK's
+ * default credential chain (environment, SSO, shared files, process, web identity,
+ * container/instance metadata), bounded by a timeout so that a metadata endpoint that never
+ * answers cannot hang the run. The Region is the SDK's (AWS_REGION, then the profile's), then
+ * AWS_DEFAULT_REGION, which the CDK CLI reads too.
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
@@ -21,14 +23,20 @@ export interface Caller {
 }
 
 export interface PreflightOptions {
+  /** The command the messages name, e.g. `npm run deploy`. */
+  readonly command: string;
+  /** Which account the credentials are for, as in "Set credentials for the account to test in". */
+  readonly account: string;
   /** The client to ask (a mock in tests); default: `new STSClient({})`, the default chain. */
   readonly sts?: STSClient;
   /** Give up after this long. @default 15000 */
   readonly timeoutMs?: number;
+  /** Where AWS_DEFAULT_REGION is read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-const HOW_TO_FIX =
-  'Set credentials for the account to test in (AWS_PROFILE, or AWS_ACCESS_KEY_ID and ' +
+const howToFix = (account: string) =>
+  `Set credentials for the account ${account} (AWS_PROFILE, or AWS_ACCESS_KEY_ID and ` +
   "AWS_SECRET_ACCESS_KEY, or `aws sso login`) and a Region (AWS_REGION or the profile's " +
   'region), then run it again. Nothing was synthesized or deployed.';
 
@@ -52,8 +60,10 @@ const CREDENTIAL_ERRORS = new Set([
  *
  * @throws PreflightError naming what is missing and how to provide it
  */
-export async function checkCredentials(options: PreflightOptions = {}): Promise<Caller> {
-  const sts = options.sts ?? new STSClient({});
+export async function checkCredentials(options: PreflightOptions): Promise<Caller> {
+  const { command } = options;
+  const HOW_TO_FIX = howToFix(options.account);
+  let sts = options.sts ?? new STSClient({});
   const timeoutMs = options.timeoutMs ?? 15_000;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -63,9 +73,12 @@ export async function checkCredentials(options: PreflightOptions = {}): Promise<
   timedOut.catch(() => undefined);
   try {
     // Both first, without a network call where possible, so that one message names both.
-    const region = await Promise.race([sts.config.region(), timedOut]).catch((error: unknown) =>
+    const defaultRegion = (options.env ?? process.env).AWS_DEFAULT_REGION || undefined;
+    const sdkRegion = await Promise.race([sts.config.region(), timedOut]).catch((error: unknown) =>
       error instanceof TimeoutError ? Promise.reject(error) : undefined,
     );
+    const region = sdkRegion || defaultRegion;
+    if (!sdkRegion && region && !options.sts) sts = new STSClient({ region });
     const credentials = await Promise.race([sts.config.credentials(), timedOut]).then(
       () => ({ ok: true as const }),
       (error: unknown) =>
@@ -75,7 +88,7 @@ export async function checkCredentials(options: PreflightOptions = {}): Promise<
     if (missing.length > 0) {
       const detail = credentials.ok ? '' : ` (${describe(credentials.error)})`;
       throw new PreflightError(
-        `npm run integ needs AWS credentials and a Region, and found no ${missing.join(' and no ')}` +
+        `${command} needs AWS credentials and a Region, and found no ${missing.join(' and no ')}` +
           `${detail}. ${HOW_TO_FIX}`,
       );
     }
@@ -92,20 +105,20 @@ export async function checkCredentials(options: PreflightOptions = {}): Promise<
     const e = error as { name?: string; message?: string };
     if (error instanceof TimeoutError || abort.signal.aborted || e.name === 'AbortError') {
       throw new PreflightError(
-        `npm run integ could not confirm AWS credentials within ${timeoutMs / 1000} s ` +
+        `${command} could not confirm AWS credentials within ${timeoutMs / 1000} s ` +
           '(the credential chain or STS GetCallerIdentity did not answer). Check the network ' +
           `path to STS and, outside EC2, set AWS_EC2_METADATA_DISABLED=true. ${HOW_TO_FIX}`,
       );
     }
     if (CREDENTIAL_ERRORS.has(e.name ?? '')) {
       throw new PreflightError(
-        `npm run integ needs working AWS credentials: STS refused the ones found ` +
+        `${command} needs working AWS credentials: STS refused the ones found ` +
           `(${describe(error)}). ${HOW_TO_FIX}`,
       );
     }
     if (NETWORK_ERROR.test(`${e.name} ${e.message} ${(error as { code?: string }).code ?? ''}`)) {
       throw new PreflightError(
-        `npm run integ found credentials but cannot reach STS (${describe(error)}): it needs ` +
+        `${command} found credentials but cannot reach STS (${describe(error)}): it needs ` +
           'network access to the AWS APIs of the Region (and CloudFormation and S3 for the ' +
           'deployment). Nothing was synthesized or deployed.',
       );

@@ -16,7 +16,7 @@ import { toAclEntry } from '../../lambda/shared/kafka-acl-admin';
 import { platformAclBindings } from '../../lib/acls/platform';
 import { aclBindingsFor } from '../../lib/acls/spec';
 import { loadConfig } from '../../lib/config';
-import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
+import { BrokerInfo, consumeValues, eachBroker, kafkaAs, kafkaErrorType, unique } from './context';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:111122223333:cluster/msk-secure-dev/0a1b2c3d-authz-1';
 const BILLING_EXAMPLE = [
@@ -39,16 +39,6 @@ const BINDINGS = normalizeBindings([
 
 const kafkaMock = mockClient(KafkaClient);
 
-/** Kafka's error name of a kafkajs error, through its causes and retries. */
-function kafkaErrorType(error: unknown): string | undefined {
-  let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
-  for (let i = 0; e && i < 5; i++) {
-    if (e.type) return e.type;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return undefined;
-}
-
 async function expectKafkaError(promise: Promise<unknown>, type: string): Promise<void> {
   const error = await promise.then(
     () => undefined,
@@ -68,53 +58,9 @@ async function produce(kafka: Kafka, values: string[], idempotent = false): Prom
   }
 }
 
-/**
- * Joins `groupId`, reads `topic` from the beginning until `count` records arrived (committing
- * as it goes, as Lambda's poller does), and returns their values; rejects with the error that
- * crashed the consumer. Bounded by a 20 s timeout.
- */
-async function consume(
-  kafka: Kafka,
-  groupId: string,
-  count: number,
-  topic = TOPIC,
-): Promise<string[]> {
-  const consumer = kafka.consumer({
-    groupId,
-    retry: { retries: 0, restartOnFailure: async () => false },
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
-  const values: string[] = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(
-        () => fail(new Error(`${values.length} of ${count} records in 20 s`)),
-        20_000,
-      );
-      consumer.on(consumer.events.CRASH, (e) => {
-        clearTimeout(timer);
-        fail(e.payload.error);
-      });
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            values.push(message.value?.toString() ?? '');
-            if (values.length >= count) {
-              clearTimeout(timer);
-              done();
-            }
-          },
-        })
-        .catch(fail);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
-}
+/** `consumeValues` on `orders` unless another topic is named. */
+const consume = (kafka: Kafka, groupId: string, count: number, topic = TOPIC) =>
+  consumeValues(kafka, groupId, topic, count);
 
 /** The number of records in the topic (sum of the partitions' high watermarks). */
 async function recordCount(admin: Admin, topic = TOPIC): Promise<number> {

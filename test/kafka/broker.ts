@@ -134,110 +134,48 @@ function keytool(args: string[], cwd: string): void {
 export function createTls(dir: string): Tls {
   mkdirSync(dir, { recursive: true });
   const password = randomBytes(12).toString('hex');
-  const store = ['-storetype', 'PKCS12', '-storepass', password];
+  /** `keytool <command> -keystore <store>.p12 …` in `dir`, with the one password. */
+  const run = (command: string, store: string, ...args: string[]) =>
+    keytool(
+      [command, '-keystore', store, '-storetype', 'PKCS12', '-storepass', password, ...args],
+      dir,
+    );
   const ec = ['-keyalg', 'EC', '-groupname', 'secp256r1', '-validity', '2'];
-  keytool(
-    [
-      '-genkeypair',
-      '-keystore',
-      'ca.p12',
-      ...store,
-      '-alias',
-      'ca',
-      '-dname',
-      'CN=msk-secure-stack test CA',
-      ...ec,
-      '-ext',
-      'bc:c',
-    ],
-    dir,
+  run(
+    '-genkeypair',
+    'ca.p12',
+    '-alias',
+    'ca',
+    '-dname',
+    'CN=msk-secure-stack test CA',
+    ...ec,
+    '-ext',
+    'bc:c',
   );
-  keytool(
-    ['-exportcert', '-keystore', 'ca.p12', ...store, '-alias', 'ca', '-rfc', '-file', 'ca.pem'],
-    dir,
+  run('-exportcert', 'ca.p12', '-alias', 'ca', '-rfc', '-file', 'ca.pem');
+  run('-genkeypair', 'broker.p12', '-alias', 'broker', '-dname', 'CN=127.0.0.1', ...ec);
+  run('-certreq', 'broker.p12', '-alias', 'broker', '-file', 'broker.csr');
+  run(
+    '-gencert',
+    'ca.p12',
+    '-alias',
+    'ca',
+    '-infile',
+    'broker.csr',
+    '-outfile',
+    'broker.pem',
+    '-rfc',
+    '-validity',
+    '2',
+    '-ext',
+    'SAN=IP:127.0.0.1,DNS:localhost',
+    '-ext',
+    'EKU=serverAuth',
   );
-  keytool(
-    [
-      '-genkeypair',
-      '-keystore',
-      'broker.p12',
-      ...store,
-      '-alias',
-      'broker',
-      '-dname',
-      'CN=127.0.0.1',
-      ...ec,
-    ],
-    dir,
-  );
-  keytool(
-    ['-certreq', '-keystore', 'broker.p12', ...store, '-alias', 'broker', '-file', 'broker.csr'],
-    dir,
-  );
-  keytool(
-    [
-      '-gencert',
-      '-keystore',
-      'ca.p12',
-      ...store,
-      '-alias',
-      'ca',
-      '-infile',
-      'broker.csr',
-      '-outfile',
-      'broker.pem',
-      '-rfc',
-      '-validity',
-      '2',
-      '-ext',
-      'SAN=IP:127.0.0.1,DNS:localhost',
-      '-ext',
-      'EKU=serverAuth',
-    ],
-    dir,
-  );
-  keytool(
-    [
-      '-importcert',
-      '-keystore',
-      'broker.p12',
-      ...store,
-      '-alias',
-      'ca',
-      '-file',
-      'ca.pem',
-      '-noprompt',
-    ],
-    dir,
-  );
-  keytool(
-    [
-      '-importcert',
-      '-keystore',
-      'broker.p12',
-      ...store,
-      '-alias',
-      'broker',
-      '-file',
-      'broker.pem',
-      '-noprompt',
-    ],
-    dir,
-  );
-  keytool(
-    [
-      '-importcert',
-      '-keystore',
-      'trust.p12',
-      ...store,
-      '-alias',
-      'ca',
-      '-file',
-      'ca.pem',
-      '-noprompt',
-    ],
-    dir,
-  );
+  // The broker's keystore holds the chain (CA, then the signed certificate); the truststore the CA.
+  run('-importcert', 'broker.p12', '-alias', 'ca', '-file', 'ca.pem', '-noprompt');
+  run('-importcert', 'broker.p12', '-alias', 'broker', '-file', 'broker.pem', '-noprompt');
+  run('-importcert', 'trust.p12', '-alias', 'ca', '-file', 'ca.pem', '-noprompt');
   return {
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     caFile: join(dir, 'ca.pem'),

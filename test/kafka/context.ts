@@ -39,3 +39,61 @@ export function kafkaAs(
 /** A name no earlier run or other test used (brokers live for one run, files share them). */
 export const unique = (prefix: string): string =>
   `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** Kafka's error name of a kafkajs error, through its causes and retries. */
+export function kafkaErrorType(error: unknown): string | undefined {
+  let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  for (let i = 0; e && i < 5; i++) {
+    if (e.type) return e.type;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return undefined;
+}
+
+/**
+ * Joins `groupId`, reads `topic` from the beginning until `count` records arrived (committing as
+ * it goes, as Lambda's poller does) and returns their values; rejects with the error that crashed
+ * the consumer (kafkajs restarts nothing). Bounded by a 20 s timeout; always disconnects.
+ */
+export async function consumeValues(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  count: number,
+): Promise<string[]> {
+  const consumer = kafka.consumer({
+    groupId,
+    retry: { retries: 0, restartOnFailure: async () => false },
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  const values: string[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`${values.length} of ${count} records in 20 s`)),
+        20_000,
+      );
+      consumer.on(consumer.events.CRASH, (e) => {
+        clearTimeout(timer);
+        fail(e.payload.error);
+      });
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            values.push(message.value?.toString() ?? '');
+            if (values.length >= count) {
+              clearTimeout(timer);
+              done();
+            }
+          },
+        })
+        .catch(fail);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}

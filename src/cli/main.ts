@@ -1,6 +1,7 @@
 import { connect, Deps } from './connection';
 import { acls } from './commands/acls';
 import { consume } from './commands/consume';
+import { dlqReplay, dlqShow } from './commands/dlq';
 import { produce } from './commands/produce';
 import { topics } from './commands/topics';
 import { whoami } from './commands/whoami';
@@ -32,6 +33,10 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
         break;
       case 'acls':
         await acls(connection, parsed.options, deps);
+        break;
+      case 'dlq':
+        if (parsed.options.action === 'show') await dlqShow(connection, parsed.options, deps);
+        else await dlqReplay(connection, parsed.options, deps);
         break;
     }
     return 0;

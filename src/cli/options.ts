@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './errors';
 
-export const COMMANDS = ['produce', 'consume', 'topics', 'whoami', 'acls'] as const;
+export const COMMANDS = ['produce', 'consume', 'topics', 'whoami', 'acls', 'dlq'] as const;
 export type Command = (typeof COMMANDS)[number];
 export type Auth = 'scram' | 'iam';
 
@@ -44,6 +44,26 @@ export interface AclsOptions {
   readonly user?: string;
 }
 
+/** `dlq show|replay`: read a dead-letter topic Lambda's Kafka on-failure destination writes. */
+export interface DlqOptions {
+  readonly action: 'show' | 'replay';
+  /** The dead-letter topic (DLT). */
+  readonly topic: string;
+  readonly group?: string;
+  readonly fromBeginning: boolean;
+  /** DLT messages to read at most. */
+  readonly max: number;
+  readonly timeoutSeconds: number;
+  /** One JSON object per line instead of tab-separated fields. */
+  readonly json: boolean;
+  /** replay: only these source records, `<topic>-<partition>-<offset>` (default: all read). */
+  readonly only: readonly string[];
+  /** replay: print what would be sent, send nothing. */
+  readonly dryRun: boolean;
+  /** replay: to the record's original partition instead of by key. */
+  readonly samePartition: boolean;
+}
+
 export type Parsed =
   | { readonly command: 'help'; readonly about?: Command }
   | {
@@ -58,7 +78,8 @@ export type Parsed =
     }
   | { readonly command: 'topics'; readonly common: CommonOptions; readonly options: TopicsOptions }
   | { readonly command: 'whoami'; readonly common: CommonOptions }
-  | { readonly command: 'acls'; readonly common: CommonOptions; readonly options: AclsOptions };
+  | { readonly command: 'acls'; readonly common: CommonOptions; readonly options: AclsOptions }
+  | { readonly command: 'dlq'; readonly common: CommonOptions; readonly options: DlqOptions };
 
 const COMMON_HELP = `Connection (all commands):
   --cluster-arn ARN      the MSK cluster (or --cluster-name to read /<name>/cluster-arn from SSM)
@@ -80,6 +101,7 @@ Commands:
   topics    list topics, or describe one
   whoami    which auth, which principal or user, which brokers
   acls      list the cluster's Kafka ACLs (IAM auth), one line per binding
+  dlq       show the records Lambda sent to a dead-letter topic, or replay them
 
 Run "npm run client -- <command> --help" for a command's options.
 
@@ -123,6 +145,42 @@ principals are not (they use IAM policies).
   --user NAME      only the ACLs of SCRAM user NAME (principal User:NAME)
 
 ${COMMON_HELP}`,
+  dlq: `Usage: npm run client -- dlq show --topic DLT [--group G | --from-beginning] [--max N] [--timeout S] [--json]
+       npm run client -- dlq replay --topic DLT [--only TOPIC-PARTITION-OFFSET …] [--dry-run]
+                                    [--same-partition] [--group G | --from-beginning] [--max N] [--timeout S] [--json]
+
+Reads a dead-letter topic (DLT) that a Lambda Kafka event source mapping writes failed records to
+(on-failure destination kafka://DLT). Each DLT message is Lambda's JSON failure record: the
+failure (condition, approximateInvokeCount, functionError, timestamp) and, under payload.records,
+the failed record itself (topic, partition, offset, base64 key and value, headers as byte arrays).
+
+show     one line per failed record, tab-separated: DLT partition, DLT offset, source
+         TOPIC-PARTITION-OFFSET, condition, approximateInvokeCount, functionError, failure
+         timestamp, key, value, header names (comma-separated). Keys and values print as UTF-8
+         text, or "base64:…" when they are not UTF-8 or hold a tab or line break; "-" marks a
+         missing field. A message that is not such a record prints as DLT partition, DLT offset,
+         "unparsed", and why. Counts go to stderr.
+replay   sends the failed records back to their source topic with the original key, value bytes
+         and headers (a new timestamp). One line per record: "replayed" (or "dry-run"), the
+         source TOPIC-PARTITION-OFFSET and where it went. Unparsed messages are never replayed;
+         a record whose source topic is the DLT itself is refused.
+
+  --topic DLT          the dead-letter topic to read (required)
+  --group G            consumer group (default: a new cli-<time> group)
+  --from-beginning     start at the earliest offset (otherwise only new records)
+  --max N              stop after N DLT messages (default 10)
+  --timeout S          stop after S seconds without reaching --max (default 30)
+  --json               one JSON object per line (exact bytes as {"base64": …}, text as {"text": …})
+  --only ID            replay only the failed record TOPIC-PARTITION-OFFSET (repeat, or comma-separate);
+                       each must be among the messages read, else nothing is sent
+  --dry-run            print what replay would send; send nothing
+  --same-partition     replay to the original partition (default: the producer's partitioner, by key)
+
+Offsets: show never commits the group's offsets. replay with --group commits them once the
+records read were replayed (unparsed ones skipped; not with --dry-run or --only), so the next
+replay with that group starts after them.
+
+${COMMON_HELP}`,
 };
 
 function positiveInt(flag: string, value: string | undefined, fallback: number): number {
@@ -144,12 +202,12 @@ export function parse(argv: readonly string[]): Parsed {
     );
   }
   const command = first as Command;
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: [...rest],
-      allowPositionals: command === 'topics' || command === 'acls',
+      allowPositionals: command === 'topics' || command === 'acls' || command === 'dlq',
       options: {
         help: { type: 'boolean', short: 'h' },
         'cluster-arn': { type: 'string' },
@@ -170,6 +228,9 @@ export function parse(argv: readonly string[]): Parsed {
         'from-beginning': { type: 'boolean' },
         max: { type: 'string' },
         timeout: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+        'same-partition': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -253,6 +314,8 @@ export function parse(argv: readonly string[]): Parsed {
     }
     case 'whoami':
       return { command, common };
+    case 'dlq':
+      return { command, common, options: dlqOptions(positionals, values, requireTopic) };
     case 'acls': {
       const [action = 'list', ...extra] = positionals;
       if (action !== 'list' || extra.length) {
@@ -265,4 +328,62 @@ export function parse(argv: readonly string[]): Parsed {
       };
     }
   }
+}
+
+/** `<topic>-<partition>-<offset>`: topic names may hold "-", the last two parts are numbers. */
+export const RECORD_ID = /^(.+)-(\d+)-(\d+)$/;
+
+function dlqOptions(
+  positionals: readonly string[],
+  values: Record<string, string | boolean | string[] | undefined>,
+  requireTopic: () => string,
+): DlqOptions {
+  const [action, ...extra] = positionals;
+  if ((action !== 'show' && action !== 'replay') || extra.length) {
+    throw new CliError(
+      `dlq takes "show" or "replay", got "${positionals.join(' ')}".`,
+      'Try "npm run client -- dlq --help".',
+    );
+  }
+  if (values.group && values['from-beginning']) {
+    throw new CliError(
+      'Give either --group or --from-beginning, not both.',
+      'A new group reads from the beginning with --from-beginning.',
+    );
+  }
+  const only = ((values.only as string[] | undefined) ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (action === 'show') {
+    const replayOnly = ['only', 'dry-run', 'same-partition'].filter((f) => values[f] !== undefined);
+    if (replayOnly.length) {
+      throw new CliError(
+        `${replayOnly.map((f) => `--${f}`).join(', ')}: only for dlq replay.`,
+        'Try "npm run client -- dlq --help".',
+      );
+    }
+  }
+  if (values.only !== undefined && !only.length) {
+    throw new CliError('--only needs TOPIC-PARTITION-OFFSET, e.g. --only orders-0-42.');
+  }
+  const bad = only.find((id) => !RECORD_ID.test(id));
+  if (bad !== undefined) {
+    throw new CliError(
+      `--only takes TOPIC-PARTITION-OFFSET, got "${bad}".`,
+      'The ids are the third column of "dlq show", e.g. --only orders-0-42.',
+    );
+  }
+  return {
+    action,
+    topic: requireTopic(),
+    group: values.group as string | undefined,
+    fromBeginning: Boolean(values['from-beginning']),
+    max: positiveInt('max', values.max as string | undefined, 10),
+    timeoutSeconds: positiveInt('timeout', values.timeout as string | undefined, 30),
+    json: Boolean(values.json),
+    only: [...new Set(only)],
+    dryRun: Boolean(values['dry-run']),
+    samePartition: Boolean(values['same-partition']),
+  };
 }

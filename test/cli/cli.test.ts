@@ -585,7 +585,7 @@ describe('usage details', () => {
         ['publish'],
         [
           'Error: Unknown command "publish".',
-          'Hint: Commands: produce, consume, topics, whoami, acls. Try --help.',
+          'Hint: Commands: produce, consume, topics, whoami, acls, dlq. Try --help.',
         ],
       ],
       [

@@ -9,39 +9,22 @@
  * `cli-producer` (produce the topic) and `cli-reader` (consume it with its group), created with
  * `toAclEntry` as the ACL custom resource does.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { formatBinding, normalizeBindings } from '../../lambda/shared/acl-binding';
 import { describeBindings, toAclEntry } from '../../lambda/shared/kafka-acl-admin';
 import { aclBindingsFor, scramPrincipal } from '../../lib/acls/spec';
+import { CliProcesses, lines, Run, STACK_FRAME } from './cli-process';
 import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
-import { clusterArnOf, FakeAws, fakeAwsEnv, FakeRequest } from './fake-aws';
+import { clusterArnOf, FakeAws } from './fake-aws';
 
-const ROOT = resolve(__dirname, '..', '..');
-const TSX = resolve(ROOT, 'node_modules', '.bin', 'tsx');
-/** A child that runs longer than this is killed (with its process group) and the test fails. */
-const CHILD_TIMEOUT_MS = 30_000;
 const PARTITIONS = 3;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-  /** The fake AWS requests made while it ran (meaningful when no other child ran alongside). */
-  readonly aws: FakeRequest[];
-}
-
-const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
-/** A Node or kafkajs stack frame, which the CLI must never print. */
-const STACK_FRAME = /^\s+at \S/m;
-
 let fake: FakeAws;
-const children = new Set<ChildProcess>();
+let processes: CliProcesses;
 
 beforeAll(async () => {
   fake = await FakeAws.start();
+  processes = new CliProcesses(fake);
 });
 
 afterEach(() => {
@@ -50,71 +33,13 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  for (const child of children) killGroup(child);
+  processes?.killAll();
   await fake?.close();
 });
 
-function killGroup(child: ChildProcess): void {
-  try {
-    // tsx runs the CLI in a child node of its own: signal the whole group this test started.
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** `tsx src/cli/index.ts …` with only the environment the CLI needs. */
-function cli(broker: BrokerInfo, args: string[], stdin = ''): Promise<Run> {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-    ...fakeAwsEnv(fake.endpoint),
-    NODE_EXTRA_CA_CERTS: broker.caFile,
-    // As jest.config.js does: the SDK's Node 22 notice (README, Requirements) is not the CLI's.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-  const start = Date.now();
-  const awsBefore = fake.handled.length;
-  return new Promise((done, fail) => {
-    const child = spawn(TSX, ['src/cli/index.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child);
-    }, CHILD_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      children.delete(child);
-      fail(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      if (timedOut) {
-        fail(
-          new Error(
-            `cli ${args.join(' ')} did not finish within ${CHILD_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-          ),
-        );
-        return;
-      }
-      done({ code, stdout, stderr, ms: Date.now() - start, aws: fake.handled.slice(awsBefore) });
-    });
-    child.stdin!.on('error', () => undefined); // a child that exits before reading stdin
-    child.stdin!.end(stdin);
-  });
-}
+/** `tsx src/cli/index.ts …` with only the environment the CLI needs (cli-process.ts). */
+const cli = (broker: BrokerInfo, args: string[], stdin = ''): Promise<Run> =>
+  processes.run(broker, args, stdin);
 
 /** One `consume` output line: `partition offset key value`, tab-separated. */
 interface Printed {

@@ -13,4 +13,7 @@ export const SCRAM_USERS = [
   // cli.kafka-test.ts
   'cli-producer',
   'cli-reader',
+  // dlq.kafka-test.ts: no ACLs, on topics and groups without ACLs (open under
+  // allow.everyone.if.no.acl.found=true).
+  'dlq-operator',
 ] as const;

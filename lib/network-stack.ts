@@ -33,12 +33,16 @@ export class NetworkStack extends Stack {
       logGroupNamePrefix: `/${config.clusterName}/`,
       logRetentionDays: config.logRetentionDays,
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // The NAT instance's root volume is encrypted with the key.
+      ebsVolumes: config.natProvider === 'instance',
     });
 
     const network = new SecureNetwork(this, 'Network', {
       cidr: config.vpcCidr,
       azCount: config.azCount,
       natGateways: config.natGateways,
+      natProvider: config.natProvider,
+      natInstanceType: config.natInstanceType,
       encryptionKey: this.platformKey.key,
       logs: this.platformKey,
       prometheusExporters: {

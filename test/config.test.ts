@@ -14,12 +14,14 @@ function problemsOf(context: Record<string, unknown>): { settings: string[]; mes
 }
 
 describe('profiles', () => {
-  test('dev is the default: 2 AZs, 1 NAT, kafka.t3.small, 1 broker per AZ', () => {
+  test('dev is the default: 2 AZs, 1 NAT instance (t4g.nano), kafka.t3.small, 1 broker per AZ', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       profile: 'dev',
       azCount: 2,
       natGateways: 1,
+      natProvider: 'instance',
+      natInstanceType: 't4g.nano',
       brokerInstanceType: 'kafka.t3.small',
       brokersPerAz: 1,
       vpcCidr: '10.10.0.0/16',
@@ -34,6 +36,7 @@ describe('profiles', () => {
       profile: 'prod',
       azCount: 3,
       natGateways: 3,
+      natProvider: 'gateway',
       brokerInstanceType: 'kafka.m7g.large',
       brokersPerAz: 1,
       retainData: true,
@@ -46,10 +49,23 @@ describe('profiles', () => {
     expect(loadConfig({ profile: 'prod', azCount: '2' }).natGateways).toBe(2);
   });
 
+  test('natProvider=instance: one NAT instance, so prod then defaults natGateways to 1', () => {
+    expect(loadConfig({ profile: 'prod', natProvider: 'instance' })).toMatchObject({
+      natProvider: 'instance',
+      natGateways: 1,
+    });
+    expect(loadConfig({ natProvider: 'gateway', natGateways: '2' })).toMatchObject({
+      natProvider: 'gateway',
+      natGateways: 2,
+    });
+    expect(loadConfig({ natInstanceType: 'c7g.medium' }).natInstanceType).toBe('c7g.medium');
+  });
+
   test('command-line strings are parsed into typed values', () => {
     const config = loadConfig({
       azCount: '3',
       brokersPerAz: '2',
+      natProvider: 'gateway',
       natGateways: '2',
       retainData: 'true',
       consumerAuth: 'iam',
@@ -88,7 +104,26 @@ describe('validation rejects bad input with setting, value and what is allowed',
     ['azCount', { azCount: '4' }, /azCount = 4: must be an integer from 2 to 3/],
     ['azCount', { azCount: 'two' }, /azCount = "two": must be a whole number/],
     ['brokersPerAz', { brokersPerAz: 0 }, /brokersPerAz = 0: must be an integer from 1 to 10/],
-    ['natGateways', { natGateways: 3 }, /natGateways = 3: must be an integer from 1 to 2/],
+    [
+      'natGateways',
+      { natProvider: 'gateway', natGateways: 3 },
+      /natGateways = 3: must be an integer from 1 to 2/,
+    ],
+    [
+      'natGateways',
+      { natGateways: 2 },
+      /-c natGateways = 2: must be 1 with natProvider "instance" \(one NAT instance for the VPC\); for one NAT per AZ use natProvider "gateway"/,
+    ],
+    [
+      'natProvider',
+      { natProvider: 'nat-instance' },
+      /natProvider = "nat-instance": must be one of "gateway", "instance"/,
+    ],
+    [
+      'natInstanceType',
+      { natInstanceType: 't3.nano' },
+      /natInstanceType = "t3.nano": must be a Graviton \(arm64\) EC2 instance type, e.g. "t4g.nano"/,
+    ],
     [
       'brokerInstanceType',
       { brokerInstanceType: 'm7g.large' },
@@ -144,7 +179,13 @@ describe('validation rejects bad input with setting, value and what is allowed',
 
   test('accepts the edges of each range', () => {
     expect(() =>
-      loadConfig({ azCount: 3, natGateways: 3, vpcCidr: '10.0.0.0/24', clusterName: 'a' }),
+      loadConfig({
+        azCount: 3,
+        natProvider: 'gateway',
+        natGateways: 3,
+        vpcCidr: '10.0.0.0/24',
+        clusterName: 'a',
+      }),
     ).not.toThrow();
     expect(() => loadConfig({ vpcCidr: '10.0.0.0/16', clusterName: 'A'.repeat(64) })).not.toThrow();
   });

@@ -5,6 +5,8 @@ import { synthesize } from './helpers/synth';
 // GIVEN each profile, synthesized once per file (with all three nag packs: a finding throws).
 const dev = synthesize({ profile: 'dev' }).network;
 const prod = synthesize({ profile: 'prod' }).network;
+// dev with a NAT gateway instead of its default NAT instance.
+const devGateway = synthesize({ profile: 'dev', natProvider: 'gateway' }).network;
 
 function subnets(template: Template, isPublic: boolean) {
   return Object.values(
@@ -19,7 +21,8 @@ function subnets(template: Template, isPublic: boolean) {
 }
 
 describe.each([
-  ['dev', dev, 2, 1],
+  ['dev', dev, 2, 0],
+  ['dev-gateway', devGateway, 2, 1],
   ['prod', prod, 3, 3],
 ])('%s network', (_profile, template, azs, nats) => {
   test(`VPC 10.10.0.0/16 with ${azs} public and ${azs} private subnets`, () => {
@@ -33,8 +36,10 @@ describe.each([
     expect(new Set(zones).size).toBe(azs);
   });
 
-  test(`${nats} NAT gateway(s)`, () => {
+  test(`${nats} NAT gateway(s); a NAT instance only without gateways`, () => {
     template.resourceCountIs('AWS::EC2::NatGateway', nats);
+    template.resourceCountIs('AWS::EC2::EIP', nats);
+    template.resourceCountIs('AWS::EC2::Instance', nats === 0 ? 1 : 0);
   });
 
   test('subnets are named public and private: their logical IDs, which a rename would change (replacing every subnet)', () => {
@@ -117,7 +122,12 @@ describe.each([
 });
 
 describe('security groups (dev)', () => {
-  const groups = dev.findResources('AWS::EC2::SecurityGroup');
+  // The NAT instance's group is checked under 'NAT instance (dev)'.
+  const groups = Object.fromEntries(
+    Object.entries(dev.findResources('AWS::EC2::SecurityGroup')).filter(
+      ([id]) => !id.includes('NatSecurityGroup'),
+    ),
+  );
   const idOf = (description: RegExp) =>
     Object.entries(groups).find(([, g]) => description.test(g.Properties.GroupDescription))![0];
   const brokers = idOf(/^MSK brokers/);
@@ -281,6 +291,34 @@ describe('platform KMS key', () => {
           Condition: { StringEquals: viaService('secretsmanager') },
         },
         {
+          // Only with the NAT instance (dev's default): its root volume uses the key.
+          Sid: 'AllowEbsViaService',
+          Effect: 'Allow',
+          Principal: root,
+          Action: [
+            'kms:Decrypt',
+            'kms:DescribeKey',
+            'kms:Encrypt',
+            'kms:GenerateDataKey',
+            'kms:GenerateDataKeyWithoutPlaintext',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+          ],
+          Resource: '*',
+          Condition: { StringEquals: viaService('ec2') },
+        },
+        {
+          Sid: 'AllowEbsGrantsForAwsResources',
+          Effect: 'Allow',
+          Principal: root,
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: {
+            StringEquals: viaService('ec2'),
+            Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          },
+        },
+        {
           // Control Tower CT.KMS.PR.3, exactly as the control requires it.
           Sid: 'DenyGrantsExceptForAwsResources',
           Effect: 'Deny',
@@ -358,6 +396,116 @@ describe('platform KMS key', () => {
         },
       ],
     });
+  });
+});
+
+describe('NAT instance (dev)', () => {
+  const [[instanceId, instance]] = Object.entries(dev.findResources('AWS::EC2::Instance'));
+  const props = instance.Properties;
+  const [[groupId, group]] = Object.entries(
+    dev.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^NAT instance') },
+    }),
+  );
+
+  test('one t4g.nano (Graviton, arm64 AL2023 AMI) that forwards, with standard CPU credits', () => {
+    expect(props.InstanceType).toBe('t4g.nano');
+    expect(props.SourceDestCheck).toBe(false);
+    expect(props.CreditSpecification).toEqual({ CPUCredits: 'standard' });
+    expect(dev.toJSON().Parameters[props.ImageId.Ref].Default).toBe(
+      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64',
+    );
+  });
+
+  test('IMDSv2 required', () => {
+    expect(props.MetadataOptions).toEqual({
+      HttpEndpoint: 'enabled',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+    });
+  });
+
+  test('root volume encrypted with the platform key, gp3, deleted with the instance', () => {
+    const [keyId] = Object.keys(dev.findResources('AWS::KMS::Key'));
+    expect(keyId).toMatch(/^PlatformKey/);
+    expect(props.BlockDeviceMappings).toEqual([
+      {
+        DeviceName: '/dev/xvda',
+        Ebs: {
+          Encrypted: true,
+          KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+          VolumeType: 'gp3',
+          VolumeSize: 8,
+          DeleteOnTermination: true,
+        },
+      },
+    ]);
+  });
+
+  test('no key pair, no instance profile, no role; detailed monitoring on', () => {
+    expect(props.KeyName).toBeUndefined();
+    expect(props.IamInstanceProfile).toBeUndefined();
+    dev.resourceCountIs('AWS::IAM::InstanceProfile', 0);
+    for (const role of Object.values(dev.findResources('AWS::IAM::Role'))) {
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).not.toContain('ec2.');
+    }
+    expect(instance.DependsOn ?? []).not.toContainEqual(expect.stringMatching(/InstanceRole/));
+    expect(props.Monitoring).toBe(true);
+  });
+
+  test('its one interface has a public IP in the first public subnet, with the NAT group only', () => {
+    const [subnetId] = Object.keys(
+      dev.findResources('AWS::EC2::Subnet', {
+        Properties: {
+          Tags: Match.arrayWith([{ Key: 'Name', Value: Match.stringLikeRegexp('publicSubnet1$') }]),
+        },
+      }),
+    );
+    expect(props.NetworkInterfaces).toEqual([
+      {
+        AssociatePublicIpAddress: true,
+        DeviceIndex: '0',
+        GroupSet: [{ 'Fn::GetAtt': [groupId, 'GroupId'] }],
+        SubnetId: { Ref: subnetId },
+      },
+    ]);
+    expect(subnetId).toMatch(/^NetworkVpcpublicSubnet1Subnet/);
+  });
+
+  test('security group: ingress only TCP 443 from the VPC CIDR, nothing from 0.0.0.0/0', () => {
+    expect(group.Properties.SecurityGroupIngress).toEqual([
+      {
+        CidrIp: '10.10.0.0/16',
+        Description:
+          'HTTPS from the VPC to AWS service APIs (the only traffic the platform sends via NAT)',
+        FromPort: 443,
+        IpProtocol: 'tcp',
+        ToPort: 443,
+      },
+    ]);
+    const separate = Object.values(dev.findResources('AWS::EC2::SecurityGroupIngress')).filter(
+      (r) => JSON.stringify(r.Properties.GroupId).includes(groupId),
+    );
+    expect(separate).toEqual([]);
+  });
+
+  test('both private subnets route 0.0.0.0/0 to the instance', () => {
+    const routes = Object.values(
+      dev.findResources('AWS::EC2::Route', {
+        Properties: { InstanceId: { Ref: instanceId } },
+      }),
+    );
+    expect(routes).toHaveLength(2);
+    for (const route of routes) expect(route.Properties.DestinationCidrBlock).toBe('0.0.0.0/0');
+  });
+
+  test('prod and dev-gateway have neither an instance nor the EBS key statements', () => {
+    for (const template of [prod, devGateway]) {
+      template.resourceCountIs('AWS::EC2::Instance', 0);
+      const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+      const sids = key.Properties.KeyPolicy.Statement.map((st: { Sid?: string }) => st.Sid);
+      expect(sids).not.toContain('AllowEbsViaService');
+    }
   });
 });
 

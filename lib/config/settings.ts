@@ -19,6 +19,9 @@ import { CONSUMER_AUTH_MODES, LOG_LEVELS, STARTING_POSITIONS } from './consumers
 
 export const COMPLIANCE_LEVELS = ['aws-solutions', 'all'] as const;
 
+/** What gives the private subnets outbound IPv4: NAT gateways, or one NAT instance. */
+export const NAT_PROVIDERS = ['gateway', 'instance'] as const;
+
 export const ENHANCED_MONITORING_LEVELS = [
   'DEFAULT',
   'PER_BROKER',
@@ -46,6 +49,8 @@ export const SETTINGS: { readonly [K in keyof Settings]-?: Parser<Settings[K]> }
   brokersPerAz: asInteger,
   azCount: asInteger,
   natGateways: asInteger,
+  natProvider: asEnum(NAT_PROVIDERS),
+  natInstanceType: asString,
   vpcCidr: asString,
   logRetentionDays: asInteger,
   consumerAuth: asEnum(CONSUMER_AUTH_MODES),

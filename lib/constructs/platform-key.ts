@@ -21,6 +21,14 @@ export interface PlatformKeyProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Let EC2 use the key for EBS volumes (the NAT instance's root volume): the key-use actions
+   * and grants for AWS resources through `ec2.<Region>.amazonaws.com` (AWS KMS Developer Guide,
+   * "How Amazon EBS uses AWS KMS").
+   *
+   * @default false
+   */
+  readonly ebsVolumes?: boolean;
 }
 
 /** Actions a service needs to encrypt and decrypt with the key (no wildcards). */
@@ -79,10 +87,14 @@ export class PlatformKey extends Construct implements EncryptedLogs {
     // decrypts them with Decrypt (Secrets Manager User Guide, "Secret encryption and decryption").
     // aws-secretsmanager's Secret would add its own statement with kms:GenerateDataKey* and
     // kms:ReEncrypt* wildcards and an unconditioned CreateGrant: give secrets `keyReference`.
-    for (const [sid, service, actions] of [
+    // EBS (only with `ebsVolumes`) encrypts a volume with GenerateDataKeyWithoutPlaintext,
+    // decrypts its data key with Decrypt and creates a grant for the instance that attaches it.
+    const services: [string, string, readonly string[]][] = [
       ['AllowMskViaService', 'kafka', KEY_USE_ACTIONS],
       ['AllowSecretsManagerViaService', 'secretsmanager', SECRETS_MANAGER_KEY_ACTIONS],
-    ] as const) {
+    ];
+    if (props.ebsVolumes) services.push(['AllowEbsViaService', 'ec2', KEY_USE_ACTIONS]);
+    for (const [sid, service, actions] of services) {
       const conditions = {
         'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com`,
         'kms:CallerAccount': Aws.ACCOUNT_ID,
@@ -96,10 +108,13 @@ export class PlatformKey extends Construct implements EncryptedLogs {
           conditions: { StringEquals: conditions },
         }),
       );
-      if (service === 'kafka') {
+      if (service === 'kafka' || service === 'ec2') {
         this.key.addToResourcePolicy(
           new iam.PolicyStatement({
-            sid: 'AllowMskGrantsForAwsResources',
+            sid:
+              service === 'kafka'
+                ? 'AllowMskGrantsForAwsResources'
+                : 'AllowEbsGrantsForAwsResources',
             principals: [new iam.AccountRootPrincipal()],
             actions: ['kms:CreateGrant'],
             resources: ['*'],

@@ -108,6 +108,7 @@ export function estimate(
   const unpriced = new Set<string>();
   const notes = new Set<string>();
   let natGateways = 0;
+  let natInstances = 0;
   let interfaceEndpoints = 0;
 
   for (const { stackName, template } of templates) {
@@ -208,6 +209,72 @@ export function estimate(
             ip.perMonth,
             ip.basis,
           );
+          break;
+        }
+        case 'AWS::EC2::Instance': {
+          const type = literal<string>(where, props, 'InstanceType', 'string');
+          // A NAT instance forwards traffic: source/destination checking is off.
+          const nat = props?.SourceDestCheck === false;
+          if (nat) natInstances += 1;
+          const instance = hourly(`ec2.instance.${type}`);
+          add(
+            `${nat ? 'NAT instances' : 'EC2 instances'} (${type})`,
+            1,
+            'instance-month',
+            `ec2.instance.${type}`,
+            instance.perMonth,
+            `${instance.basis}, Linux on-demand`,
+          );
+          // The root volume's size is the AMI's unless the template says it: refuse to guess.
+          const mappings = literal<Props[]>(where, props, 'BlockDeviceMappings', 'array');
+          for (const [i, mapping] of mappings.entries()) {
+            const at = `BlockDeviceMappings.${i}.Ebs`;
+            const volumeType = literal<string>(where, props, `${at}.VolumeType`, 'string');
+            if (volumeType !== 'gp3') {
+              throw new CostError(`${where}: ${at}.VolumeType ${volumeType} is not priced`);
+            }
+            const gib = literal<number>(where, mapping, 'Ebs.VolumeSize', 'number');
+            const storage = price(where, 'ebs.gp3');
+            add(
+              'EC2 instance storage (EBS gp3)',
+              gib,
+              'GB-month',
+              'ebs.gp3',
+              storage.usd,
+              'root volume',
+            );
+          }
+          const interfaces = (props?.NetworkInterfaces ?? []) as Props[];
+          const publicIps = interfaces.filter((ni) => ni.AssociatePublicIpAddress === true).length;
+          if (publicIps > 0) {
+            const ip = hourly('publicIpv4.hour');
+            add(
+              `Public IPv4 addresses (${nat ? 'NAT' : 'EC2'})`,
+              publicIps,
+              'address-month',
+              'publicIpv4.hour',
+              ip.perMonth,
+              ip.basis,
+            );
+          }
+          if (props?.Monitoring === true) {
+            const p = price(where, 'cloudwatch.detailedMonitoringMetric');
+            const metrics = a.detailedMonitoringMetricsPerInstance;
+            add(
+              'EC2 detailed monitoring metrics',
+              metrics,
+              'metric-month',
+              'cloudwatch.detailedMonitoringMetric',
+              p.usd,
+              `assumed ${metrics} per instance`,
+            );
+          }
+          const credits = (props?.CreditSpecification as Props | undefined)?.CPUCredits;
+          if (/^t\d/.test(type) && credits !== 'standard') {
+            notes.add(
+              `EC2: ${type} runs with unlimited CPU credits; surplus credits are billed and not in this estimate.`,
+            );
+          }
           break;
         }
         case 'AWS::EC2::VPCEndpoint': {
@@ -328,7 +395,7 @@ export function estimate(
     }
   }
 
-  const usage = usageLines(table, a, natGateways, interfaceEndpoints);
+  const usage = usageLines(table, a, natGateways, natInstances, interfaceEndpoints);
   const fixedTotal = cents(lines.reduce((sum, line) => sum + cents(line.monthly), 0));
   const usageTotal = cents(usage.reduce((sum, line) => sum + cents(line.monthly), 0));
   return {
@@ -353,6 +420,7 @@ function usageLines(
   table: PriceTable,
   a: Assumptions,
   natGateways: number,
+  natInstances: number,
   interfaceEndpoints: number,
 ): UsageLine[] {
   const p = (key: string) => {
@@ -370,6 +438,17 @@ function usageLines(
       price: perGb('nat.data'),
       monthly: a.natDataGiB * p('nat.data').usd,
       unverified: memory('nat.data'),
+    });
+  }
+  if (natInstances > 0) {
+    // A NAT instance has no data-processing charge. The traffic itself (HTTPS to AWS APIs in the
+    // Region) is left out as for NAT gateways, whose line above prices only the processing.
+    lines.push({
+      item: 'NAT instance data (no processing charge)',
+      assumption: `${a.natDataGiB} GB`,
+      price: '$0/GB',
+      monthly: 0,
+      unverified: false,
     });
   }
   if (interfaceEndpoints > 0) {

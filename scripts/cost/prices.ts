@@ -30,8 +30,10 @@ export interface Assumptions {
   readonly logIngestionGiBPerLogGroup: number;
   /** Provisioned event pollers one event poller unit holds. */
   readonly pollersPerEventPollerUnit: number;
-  /** Data through the NAT gateways per month (AWS API calls, package downloads). */
+  /** Data through the NAT gateways or the NAT instance per month (AWS API calls). */
   readonly natDataGiB: number;
+  /** Metrics an EC2 instance with detailed monitoring sends (billed as custom metrics). */
+  readonly detailedMonitoringMetricsPerInstance: number;
   /** Client traffic crossing AZs per month (MSK replication between brokers is free). */
   readonly crossAzGiB: number;
   /** Data through interface endpoints per month. */

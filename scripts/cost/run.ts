@@ -1,8 +1,9 @@
 /**
  * `npm run cost [-- [-c key=value]... [--templates [NAME=]DIR]... [--check-readme | --write-readme]]`
  *
- * Synthesizes the app (`cdk synth --no-notices --quiet '**' -o <tmpdir>`) for `dev` and `prod`,
- * or for the one profile a `-c profile=NAME` names (the other `-c` settings are passed on), or
+ * Synthesizes the app (`cdk synth --no-notices --quiet '**' -o <tmpdir>`) for `dev`,
+ * `dev-gateway` (dev with `natProvider=gateway`) and `prod` (`DEFAULT_VARIANTS`), or for the one
+ * profile a `-c profile=NAME` names (the other `-c` settings are passed on), or
  * reads templates synthesized before (`--templates DIR`, repeatable; the profile is NAME=, else
  * `-c profile=`, else the one in the stacks' descriptions, else the directory name). Prints, per
  * profile, the markdown block README.md holds between `<!-- cost:<profile>:start -->` and
@@ -20,7 +21,19 @@ import { loadPriceTable } from './prices';
 
 export { REPO_ROOT };
 export const README = join(REPO_ROOT, 'README.md');
-export const DEFAULT_PROFILES = ['dev', 'prod'] as const;
+/**
+ * What `npm run cost` prices without `-c profile=` or `--templates`: each name is a README block.
+ * dev's default NAT is one NAT instance; `dev-gateway` prices dev with a NAT gateway instead.
+ */
+export const DEFAULT_VARIANTS: Readonly<
+  Record<string, { readonly profile: string; readonly context: readonly string[] }>
+> = {
+  dev: { profile: 'dev', context: [] },
+  'dev-gateway': { profile: 'dev', context: ['natProvider=gateway'] },
+  prod: { profile: 'prod', context: [] },
+};
+/** The README's cost blocks (the names of `DEFAULT_VARIANTS`). */
+export const DEFAULT_PROFILES = Object.keys(DEFAULT_VARIANTS);
 
 export interface CliOptions {
   /** `-c key=value` pairs other than `profile`, in order. */
@@ -113,11 +126,13 @@ export async function main(
       sets.push({ profile, templates });
     }
   } else {
-    const profiles = options.profile ? [options.profile] : [...DEFAULT_PROFILES];
-    log(`synthesizing ${profiles.join(', ')} …\n`);
-    for (const profile of profiles) {
-      const dir = await synthesize(profile, options.context);
-      sets.push({ profile, templates: loadTemplates(dir), cleanup: dir });
+    const variants = options.profile
+      ? { [options.profile]: { profile: options.profile, context: [] } }
+      : DEFAULT_VARIANTS;
+    log(`synthesizing ${Object.keys(variants).join(', ')} …\n`);
+    for (const [name, variant] of Object.entries(variants)) {
+      const dir = await synthesize(variant.profile, [...variant.context, ...options.context]);
+      sets.push({ profile: name, templates: loadTemplates(dir), cleanup: dir });
     }
   }
   const blocks = new Map<string, string>();

@@ -28,7 +28,9 @@ export const ACKNOWLEDGED_FILE = join(__dirname, 'acknowledged.json');
 
 /** The context each variant synthesizes with. */
 export const VARIANTS: Readonly<Record<string, readonly string[]>> = {
+  // dev's default NAT is one NAT instance; dev-gateway keeps the NAT gateway path validated.
   dev: [],
+  'dev-gateway': ['-c', 'natProvider=gateway'],
   prod: ['-c', 'profile=prod'],
   iam: ['-c', 'consumerAuth=iam'],
   rotation: ['-c', 'scramRotationDays=30'],

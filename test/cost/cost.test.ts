@@ -195,3 +195,40 @@ describe('command line', () => {
     expect(await run('--check-readme')).toBe(1);
   });
 });
+
+describe('a NAT instance (dev): instance-hours, root volume, public IP, detailed monitoring', () => {
+  // The real table: the fixture's frozen copy predates EC2 instances.
+  const table = loadPriceTable();
+  const nat = {
+    InstanceType: 't4g.nano',
+    SourceDestCheck: false,
+    Monitoring: true,
+    CreditSpecification: { CPUCredits: 'standard' },
+    BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', VolumeSize: 8 } }],
+    NetworkInterfaces: [{ DeviceIndex: '0', AssociatePublicIpAddress: true }],
+  };
+
+  test('priced per line, and its data has no processing charge', () => {
+    const e = estimate('dev', withResource('AWS::EC2::Instance', nat), table);
+    expect(e.lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
+      ['NAT instances (t4g.nano)', 1, 0.0042 * 730],
+      ['EC2 instance storage (EBS gp3)', 8, 8 * 0.08],
+      ['Public IPv4 addresses (NAT)', 1, 0.005 * 730],
+      ['EC2 detailed monitoring metrics', 7, 7 * 0.3],
+    ]);
+    expect(e.fixedTotal).toBe(9.46);
+    expect(e.usage.find((u) => u.item.startsWith('NAT'))).toMatchObject({
+      item: 'NAT instance data (no processing charge)',
+      monthly: 0,
+    });
+    expect(e.notes.some((n) => n.includes('CPU credits'))).toBe(false);
+  });
+
+  test('refuses a root volume whose size is the AMI’s (not in the template)', () => {
+    const withoutMappings: Record<string, unknown> = { ...nat };
+    delete withoutMappings.BlockDeviceMappings;
+    expect(() =>
+      estimate('dev', withResource('AWS::EC2::Instance', withoutMappings), table),
+    ).toThrow(/BlockDeviceMappings is missing, expected a literal array/);
+  });
+});

@@ -12,7 +12,7 @@ const TABLE = loadPriceTable();
 const SNAPSHOT = readFileSync(join(__dirname, '..', '__snapshots__', 'app.test.ts.snap'), 'utf8');
 
 /**
- * Resource types and MSK instance types in the snapshot. Jest prints each template with
+ * Resource types and instance types (MSK brokers, EC2) in the snapshot. Jest prints each template with
  * pretty-format: `"Resources"` at two spaces, logical ids at four, their `"Type"` at six.
  */
 function snapshotFacts(): { types: Set<string>; instanceTypes: Set<string> } {
@@ -45,8 +45,15 @@ test("every resource type of the app's templates is priced, or listed as usage-p
 });
 
 test('every MSK instance type of the app has a broker price', () => {
-  const { instanceTypes } = snapshotFacts();
-  expect(instanceTypes.size).toBeGreaterThan(0);
-  const missing = [...instanceTypes].filter((type) => !TABLE.prices[`msk.broker.${type}`]);
+  const msk = [...snapshotFacts().instanceTypes].filter((type) => type.startsWith('kafka.'));
+  expect(msk.length).toBeGreaterThan(0);
+  const missing = msk.filter((type) => !TABLE.prices[`msk.broker.${type}`]);
+  expect(missing).toEqual([]);
+});
+
+test("every EC2 instance type of the app (dev's NAT instance) has an on-demand price", () => {
+  const ec2 = [...snapshotFacts().instanceTypes].filter((type) => !type.startsWith('kafka.'));
+  expect(ec2).toEqual(['t4g.nano']);
+  const missing = ec2.filter((type) => !TABLE.prices[`ec2.instance.${type}`]);
   expect(missing).toEqual([]);
 });

@@ -4,6 +4,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IDependable } from 'constructs';
 import { scramSecretName } from '../lambda/shared/scram-secret-name';
 import { AppConfig, brokerCount } from './config';
+import { clusterTopics } from './config/consumers';
 import { ClusterBootstrapBrokers } from './constructs/cluster-bootstrap-brokers';
 import { KAFKA_PORTS } from './constructs/kafka-ports';
 import { KafkaTopics } from './constructs/kafka-topics';
@@ -102,7 +103,8 @@ export class ClusterStack extends Stack {
 
     this.topics = new KafkaTopics(this, 'Topics', {
       clusterArn: this.msk.clusterArn,
-      topics: config.topics,
+      // The configured topics and the dead-letter topics created for consumers (`<topic>.dlt`).
+      topics: clusterTopics(config),
       defaultReplicationFactor: this.msk.defaultReplicationFactor,
       removalPolicy,
     });

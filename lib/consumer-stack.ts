@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AppConfig, consumerId, ConsumerConfig, isProvisioned } from './config';
+import { deadLetterTopicOf } from './config/consumers';
 import { EncryptedLogs } from './constructs/encrypted-logs';
 import { FailureQueueEndpoint } from './constructs/failure-queue-endpoint';
 import { MskConsumer } from './constructs/msk-consumer';
@@ -26,7 +27,8 @@ export interface ConsumerStackProps extends StackProps {
 
 /**
  * The MSK-triggered Lambda consumers (`consumers`), each authenticating with SCRAM or IAM, and
- * the one SQS endpoint their on-failure destinations share.
+ * the one SQS endpoint their failure queues share (none when every consumer has a Kafka
+ * dead-letter topic instead).
  */
 export class ConsumerStack extends Stack {
   public readonly consumers: ReadonlyMap<string, MskConsumer>;
@@ -34,10 +36,12 @@ export class ConsumerStack extends Stack {
   constructor(scope: Construct, id: string, props: ConsumerStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const endpoint = new FailureQueueEndpoint(this, 'FailureQueueEndpoint', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-    });
+    const endpoint = config.consumers.some((c) => deadLetterTopicOf(c) === undefined)
+      ? new FailureQueueEndpoint(this, 'FailureQueueEndpoint', {
+          vpc: props.vpc,
+          vpcSubnets: props.vpcSubnets,
+        })
+      : undefined;
     const consumers = new Map<string, MskConsumer>();
     for (const c of config.consumers) {
       const consumer = this.addConsumer(c, props, endpoint);
@@ -48,10 +52,17 @@ export class ConsumerStack extends Stack {
         description: `Function of consumer ${c.name} (topic ${c.topic})`,
       });
       new CfnOutput(this, `${prefix}LogGroup`, { value: consumer.logGroupName });
-      new CfnOutput(this, `${prefix}FailureQueueUrl`, {
-        value: consumer.failureQueue.queueUrl,
-        description: `Records consumer ${c.name} could not process`,
-      });
+      if (consumer.failureQueue) {
+        new CfnOutput(this, `${prefix}FailureQueueUrl`, {
+          value: consumer.failureQueue.queueUrl,
+          description: `Records consumer ${c.name} could not process`,
+        });
+      } else {
+        new CfnOutput(this, `${prefix}DeadLetterTopic`, {
+          value: consumer.deadLetterTopic ?? '',
+          description: `Kafka topic of the records consumer ${c.name} could not process (npm run client -- dlq show)`,
+        });
+      }
     }
     this.consumers = consumers;
   }
@@ -64,7 +75,7 @@ export class ConsumerStack extends Stack {
   private addConsumer(
     c: ConsumerConfig,
     props: ConsumerStackProps,
-    endpoint: FailureQueueEndpoint,
+    endpoint: FailureQueueEndpoint | undefined,
   ): MskConsumer {
     return new MskConsumer(this, consumerId(c.name), {
       name: c.name,
@@ -85,6 +96,7 @@ export class ConsumerStack extends Stack {
       vpcSubnets: props.vpcSubnets,
       functionSecurityGroup: props.clientSecurityGroup,
       failureQueueEndpoint: endpoint,
+      deadLetterTopic: deadLetterTopicOf(c),
       reservedConcurrency: c.reservedConcurrency,
       timeout: Duration.seconds(c.timeoutSeconds),
       memorySize: c.memoryMiB,

@@ -29,6 +29,13 @@ export class MonitoringStack extends Stack {
       name,
       function: consumer.function,
       failureQueue: consumer.failureQueue,
+      deadLetter:
+        consumer.deadLetterTopic === undefined
+          ? undefined
+          : {
+              topic: consumer.deadLetterTopic,
+              eventSourceMappingId: consumer.eventSourceMapping.eventSourceMappingId,
+            },
     }));
     const cluster = {
       clusterName: config.clusterName,

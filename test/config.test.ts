@@ -552,6 +552,8 @@ describe('consumers (a list)', () => {
         maxRecordAgeSeconds: 3600,
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
+        // No consumer* setting chooses a destination: the single consumer keeps its SQS queue.
+        onFailure: 'sqs',
       },
     ]);
   });

@@ -92,6 +92,8 @@ describe('event source mapping', () => {
       StartingPosition: 'LATEST',
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
+      // The mapping's own metrics (OnFailureDestinationDeliveredEventCount, MaxOffsetLag, …).
+      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
       SourceAccessConfigurations: [
         {
           Type: 'SASL_SCRAM_512_AUTH',

@@ -334,6 +334,17 @@ export interface LambdaConsumerAclOptions {
    *   default, and no ACL closes the cluster resource for every other SCRAM user)
    */
   readonly allowEveryoneIfNoAclFound?: boolean;
+  /**
+   * The mapping's Kafka on-failure destination (`kafka://<topic>`): WRITE and DESCRIBE on it
+   * (LITERAL), what a producer needs. Lambda documents the IAM action (`kafka-cluster:WriteData`,
+   * "Capturing discarded batches…") but lists no ACLs for SASL/SCRAM; these are unverified on
+   * MSK. Kafka 2.8 and later accept WRITE on the topic for an idempotent producer (see
+   * `aclBindingsFor`). Note that the ACL closes the topic to every other SCRAM user (MSK's
+   * `allow.everyone.if.no.acl.found`): a user that reads the DLT needs its own READ.
+   *
+   * @default - no dead-letter topic
+   */
+  readonly deadLetterTopic?: string;
 }
 
 /**
@@ -341,8 +352,9 @@ export interface LambdaConsumerAclOptions {
  * "Troubleshooting Kafka event source mapping errors", "Cluster failed to authorize Lambda"):
  * DESCRIBE and READ on its topic and on its consumer group (the mapping's UUID unless a group
  * id is set), and DESCRIBE_CONFIGS on the cluster, which is given as an ACL only when
- * `allowEveryoneIfNoAclFound` is false (see `LambdaConsumerAclOptions`). Topic and group are
- * exact names (LITERAL), as the mapping names them.
+ * `allowEveryoneIfNoAclFound` is false (see `LambdaConsumerAclOptions`); WRITE and DESCRIBE on its
+ * dead-letter topic when it has one (unverified on MSK). Topic and group are exact names
+ * (LITERAL), as the mapping names them.
  */
 export function lambdaConsumerBindings(
   user: string,
@@ -369,6 +381,12 @@ export function lambdaConsumerBindings(
     literal('TOPIC', topic, 'DESCRIBE'),
     literal('GROUP', group, 'READ'),
     literal('GROUP', group, 'DESCRIBE'),
+    ...(options.deadLetterTopic === undefined
+      ? []
+      : [
+          literal('TOPIC', options.deadLetterTopic, 'WRITE'),
+          literal('TOPIC', options.deadLetterTopic, 'DESCRIBE'),
+        ]),
     ...(options.allowEveryoneIfNoAclFound === false
       ? [literal('CLUSTER', CLUSTER_RESOURCE_NAME, 'DESCRIBE_CONFIGS')]
       : []),

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KafkaTopic } from '../constructs/kafka-topics';
 import { Problems } from './validation';
 
 export const CONSUMER_AUTH_MODES = ['scram', 'iam'] as const;
@@ -19,7 +20,18 @@ export type StartingPosition = (typeof STARTING_POSITIONS)[number];
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** One MSK-triggered consumer: its function, event source mapping, failure queue. */
+/**
+ * Where the event source mapping sends a batch it gave up on: `"sqs"`, the consumer's own
+ * encrypted SQS queue (the batch's metadata: topic, partition, offsets), or `{ "kafka": "<topic>" }`,
+ * a dead-letter topic on the same cluster (the records themselves). Lambda Developer Guide,
+ * "Using a Kafka topic as an on-failure destination": "Provisioned mode required – A Kafka
+ * on-failure destination is only available for event source mappings with provisioned mode
+ * enabled", and "Same cluster only – The destination topic must exist in the same Kafka cluster
+ * as your source topics".
+ */
+export type OnFailure = 'sqs' | { readonly kafka: string };
+
+/** One MSK-triggered consumer: its function, event source mapping, failure destination. */
 export interface ConsumerConfig {
   /** 1–40 of `[a-z0-9-]`, starting with a letter: log group `/<cluster>/lambda/<name>`. */
   readonly name: string;
@@ -45,7 +57,21 @@ export interface ConsumerConfig {
   readonly maxRecordAgeSeconds?: number;
   readonly bisectBatchOnError?: boolean;
   readonly reportBatchItemFailures?: boolean;
+  /**
+   * The on-failure destination. Default: a list entry in provisioned mode gets the dead-letter
+   * topic `<topic>.dlt` (created with the cluster's topics when it is not one of them, see
+   * `deadLetterTopics`); on-demand entries, and the single default consumer built from the
+   * `consumer*` settings, get `"sqs"` (Lambda offers no Kafka destination in on-demand mode).
+   */
+  readonly onFailure: OnFailure;
 }
+
+/** The Kafka dead-letter topic of a consumer, if it has one. */
+export const deadLetterTopicOf = (c: Pick<ConsumerConfig, 'onFailure'>): string | undefined =>
+  typeof c.onFailure === 'object' ? c.onFailure.kafka : undefined;
+
+/** The default dead-letter topic of a provisioned consumer of `topic`. */
+export const defaultDeadLetterTopic = (topic: string): string => `${topic}.dlt`;
 
 /** The `consumer*` settings each consumer inherits, by consumer field. */
 export const CONSUMER_DEFAULT_KEYS = {
@@ -76,6 +102,7 @@ const FIELDS: readonly (keyof ConsumerConfig)[] = [
   'group',
   'entry',
   ...(Object.keys(CONSUMER_DEFAULT_KEYS) as Inherited[]),
+  'onFailure',
 ];
 const INTEGER_FIELDS = new Set<keyof ConsumerConfig>([
   'batchSize',
@@ -125,6 +152,8 @@ export function resolveConsumers(
   problems: Problems,
 ): ConsumerConfig[] {
   if (raw === undefined) {
+    // No `consumer*` setting chooses a destination: the single default consumer keeps its SQS
+    // queue in either poller mode, so configurations without `consumers` deploy as before.
     return [
       {
         ...defaults,
@@ -132,6 +161,7 @@ export function resolveConsumers(
         topic: defaults.topic,
         group: defaults.group ?? `${clusterName}-consumer`,
         entry: defaultEntry('consumer'),
+        onFailure: 'sqs',
       },
     ];
   }
@@ -166,6 +196,15 @@ export function resolveConsumers(
       if (!FIELDS.includes(key)) {
         problems.add(`${at}.${field}`, value, `unknown field; allowed: ${FIELDS.join(', ')}`);
         ok = false;
+      } else if (key === 'onFailure') {
+        if (!isOnFailureShape(value)) {
+          problems.add(
+            `${at}.${field}`,
+            value,
+            'must be "sqs" (an SQS queue) or { "kafka": "<topic>" } (a dead-letter topic)',
+          );
+          ok = false;
+        }
       } else if (INTEGER_FIELDS.has(key) && !Number.isInteger(value)) {
         problems.add(`${at}.${field}`, value, 'must be a whole number');
         ok = false;
@@ -189,17 +228,100 @@ export function resolveConsumers(
     }
     if (!ok) return;
     const name = fields.name as string;
-    consumers.push({
+    const consumer = {
       ...defaults,
       group: `${clusterName}-${name}`,
       entry: defaultEntry(name),
       ...(fields as Partial<ConsumerConfig>),
       name,
       topic: fields.topic as string,
+    };
+    consumers.push({
+      ...consumer,
+      // Provisioned: the records go whole to a dead-letter topic on the same cluster (no SQS
+      // endpoint); on-demand: Lambda allows no Kafka destination, so the SQS queue.
+      onFailure:
+        consumer.onFailure ??
+        (isProvisioned(consumer) ? { kafka: defaultDeadLetterTopic(consumer.topic) } : 'sqs'),
     });
   });
   return consumers;
 }
+
+function isOnFailureShape(value: unknown): value is OnFailure {
+  if (value === 'sqs') return true;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return (
+    keys.length === 1 &&
+    keys[0] === 'kafka' &&
+    typeof (value as { kafka: unknown }).kafka === 'string'
+  );
+}
+
+/** Kafka's default `retention.ms` (7 days), which a topic without its own `retention.ms` gets. */
+export const KAFKA_DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** The shortest retention of a created dead-letter topic: SQS's longest, 14 days. */
+export const MIN_DEAD_LETTER_RETENTION_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * `retention.ms` of a created dead-letter topic: twice the source topic's, and at least 14 days
+ * (the failure queue's retention), so a failed record outlives the records around it and
+ * someone has two weeks to look at it. The source's retention is its own `retention.ms`, or
+ * Kafka's default of 7 days (a cluster-wide `log.retention.*` in `serverProperties` is not
+ * read); `-1` (keep forever) stays `-1`.
+ */
+export function deadLetterRetentionMs(source: Pick<KafkaTopic, 'configs'>): string {
+  const raw = source.configs?.['retention.ms'];
+  const parsed = raw === undefined ? NaN : Number(raw);
+  if (parsed === -1) return '-1';
+  const retention =
+    Number.isSafeInteger(parsed) && parsed > 0 ? parsed : KAFKA_DEFAULT_RETENTION_MS;
+  return String(Math.max(retention * 2, MIN_DEAD_LETTER_RETENTION_MS));
+}
+
+/**
+ * The dead-letter topics to create with the cluster's topics: `<topic>.dlt` of every consumer
+ * whose destination it is and that `topics` does not list, with the source topic's partitions
+ * (and replication factor, if it sets one) and `deadLetterRetentionMs`. Each once, in consumer
+ * order. A DLT named in `topics` is used as configured.
+ */
+export function deadLetterTopics(
+  topics: readonly KafkaTopic[],
+  consumers: readonly Pick<ConsumerConfig, 'topic' | 'onFailure'>[],
+): KafkaTopic[] {
+  const created = new Map<string, KafkaTopic>();
+  for (const c of consumers) {
+    const name = deadLetterTopicOf(c);
+    if (name !== defaultDeadLetterTopic(c.topic)) continue;
+    if (topics.some((t) => t.name === name) || created.has(name)) continue;
+    const source = topics.find((t) => t.name === c.topic);
+    if (!source) continue;
+    created.set(name, {
+      name,
+      partitions: source.partitions,
+      ...(source.replicationFactor === undefined
+        ? {}
+        : { replicationFactor: source.replicationFactor }),
+      configs: { 'retention.ms': deadLetterRetentionMs(source) },
+    });
+  }
+  return [...created.values()];
+}
+
+/** The configured topics followed by the dead-letter topics created for the consumers. */
+export const clusterTopics = (c: {
+  readonly topics: readonly KafkaTopic[];
+  readonly consumers: readonly ConsumerConfig[];
+}): KafkaTopic[] => [...c.topics, ...deadLetterTopics(c.topics, c.consumers)];
+
+/** Kafka's topic-name rule (`[a-zA-Z0-9._-]`, at most 249). */
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/**
+ * CloudFormation's `DestinationConfig.OnFailure.Destination` has a minimum length of 12
+ * (`AWS::Lambda::EventSourceMapping OnFailure`): `kafka://` and at least 4 characters.
+ */
+const MIN_DEAD_LETTER_TOPIC_LENGTH = 4;
 
 /** Kafka consumer-group ids Lambda accepts. */
 const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
@@ -234,6 +356,10 @@ export function validateConsumers(
   problems: Problems,
 ): void {
   const ids = new Map<string, number>();
+  const readers = new Map<string, number>();
+  consumers.forEach((c, i) => {
+    if (!readers.has(c.topic)) readers.set(c.topic, i);
+  });
   consumers.forEach((c, i) => {
     const at = (field: keyof ConsumerConfig) => context.setting(i, field);
     if (
@@ -318,5 +444,81 @@ export function validateConsumers(
         );
       }
     }
+    validateOnFailure(c, at, provisioned, context.topics, readers, problems);
   });
+}
+
+/** The Kafka dead-letter topic of one consumer (Lambda Developer Guide, kafka-on-failure-destination). */
+function validateOnFailure(
+  c: ConsumerConfig,
+  at: (field: keyof ConsumerConfig) => string,
+  provisioned: boolean,
+  topics: readonly string[] | undefined,
+  readers: ReadonlyMap<string, number>,
+  problems: Problems,
+): void {
+  const dlt = deadLetterTopicOf(c);
+  if (dlt === undefined) return;
+  const setting = at('onFailure');
+  problems.check(
+    provisioned,
+    setting,
+    c.onFailure,
+    `needs provisioned mode (${at('minPollers')}/${at('maxPollers')} ≥ 1): "Provisioned mode ` +
+      'required – A Kafka on-failure destination is only available for event source mappings ' +
+      'with provisioned mode enabled" (Lambda Developer Guide); use "sqs" or turn provisioned ' +
+      'mode on',
+  );
+  if (
+    !problems.check(
+      dlt.length >= MIN_DEAD_LETTER_TOPIC_LENGTH,
+      setting,
+      c.onFailure,
+      `the topic must have at least ${MIN_DEAD_LETTER_TOPIC_LENGTH} characters ` +
+        "(CloudFormation's DestinationConfig takes kafka://<topic> of at least 12)",
+    )
+  ) {
+    return;
+  }
+  if (dlt === c.topic) {
+    problems.add(
+      setting,
+      c.onFailure,
+      `must not be the topic the consumer reads (${c.topic}): Lambda refuses a destination ` +
+        'that is one of its source topics',
+    );
+    return;
+  }
+  const reader = readers.get(dlt);
+  if (reader !== undefined) {
+    problems.add(
+      setting,
+      c.onFailure,
+      `must not be a topic a consumer reads (consumers[${reader}] reads ${dlt}): its failed ` +
+        'records would become that consumer’s input',
+    );
+    return;
+  }
+  if (dlt === defaultDeadLetterTopic(c.topic)) {
+    // Created with the cluster's topics when `topics` does not list it.
+    problems.check(
+      TOPIC_NAME.test(dlt),
+      setting,
+      c.onFailure,
+      `the dead-letter topic "${dlt.length > 40 ? `${dlt.slice(0, 37)}…` : dlt}" would have ` +
+        `${dlt.length} characters; Kafka allows 249: name a configured topic`,
+    );
+    return;
+  }
+  if (topics) {
+    problems.check(
+      topics.includes(dlt),
+      setting,
+      c.onFailure,
+      `the topic must be one of the configured topics (${topics.join(', ') || 'none'}), or ` +
+        `"${defaultDeadLetterTopic(c.topic)}", which is created for it: "Same cluster only – ` +
+        'The destination topic must exist in the same Kafka cluster as your source topics" ' +
+        '(Lambda Developer Guide)',
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -41,8 +42,22 @@ export interface MskConsumerProps extends FunctionEncryptionProps {
   /** Security group of the function (the clients group). */
   readonly functionSecurityGroup: ec2.ISecurityGroup;
   /**
-   * The SQS endpoint the on-failure destination needs in the cluster's VPC; share one among
-   * the consumers of a VPC.
+   * A Kafka dead-letter topic as the on-failure destination (`kafka://<topic>`) instead of the
+   * SQS failure queue: Lambda writes each record it gave up on, whole, to this topic of the same
+   * cluster. Needs `provisionedPollers` ("Provisioned mode required – A Kafka on-failure
+   * destination is only available for event source mappings with provisioned mode enabled",
+   * Lambda Developer Guide, "Using a Kafka topic as an on-failure destination"); "Same cluster
+   * only – The destination topic must exist in the same Kafka cluster as your source topics",
+   * and it must not be `topic`. With IAM the role gets `kafka-cluster:WriteData` (with
+   * `DescribeTopic` and `Connect`) on it; with SCRAM the user needs WRITE and DESCRIBE ACLs on it
+   * (`lambdaConsumerBindings`' `deadLetterTopic`, not made here). No queue, no SQS endpoint.
+   *
+   * @default - the SQS failure queue
+   */
+  readonly deadLetterTopic?: string;
+  /**
+   * The SQS endpoint the on-failure queue needs in the cluster's VPC; share one among
+   * the consumers of a VPC. Unused with `deadLetterTopic`.
    *
    * @default - a new endpoint (only one per VPC can exist: give it for a second consumer)
    */
@@ -77,6 +92,24 @@ export interface MskConsumerProps extends FunctionEncryptionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/**
+ * CloudFormation's `DestinationConfig.OnFailure.Destination`: `kafka://` and a topic, at least 12
+ * characters in all, the topic not starting with `.` (pattern `kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))`).
+ */
+const DEAD_LETTER_TOPIC = /^[a-zA-Z0-9_-][a-zA-Z0-9._-]{3,248}$/;
+
+/**
+ * The event source mapping's own metrics (CloudFormation `AWS::Lambda::EventSourceMapping`
+ * `MetricsConfig`): `EventCount` (e.g. `OnFailureDestinationDeliveredEventCount`,
+ * `DroppedEventCount`), `ErrorCount` (e.g. `OnFailureDestinationDeliveryErrorCount`) and
+ * `KafkaMetrics` (`MaxOffsetLag`, `SumOffsetLag`), in `AWS/Lambda` by `EventSourceMappingUUID`.
+ */
+const MAPPING_METRICS = [
+  lambda.MetricType.EVENT_COUNT,
+  lambda.MetricType.ERROR_COUNT,
+  lambda.MetricType.KAFKA_METRICS,
+];
+
 /** Lambda's limit for functions behind an MSK event source (Lambda Developer Guide, with-msk). */
 const MAX_MSK_FUNCTION_TIMEOUT = Duration.minutes(14);
 const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -106,6 +139,28 @@ function validate(props: MskConsumerProps): void {
   }
   if (props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 300) {
     fail('maxBatchingWindow', `${props.maxBatchingWindow.toSeconds()} s`, 'must be at most 300 s');
+  }
+  const dlt = props.deadLetterTopic;
+  if (dlt !== undefined) {
+    if (!DEAD_LETTER_TOPIC.test(dlt)) {
+      fail(
+        'deadLetterTopic',
+        dlt,
+        'must be a Kafka topic name of 4–249 letters, digits, ".", "_" and "-", not starting ' +
+          'with "." (CloudFormation takes kafka://<topic> of at least 12 characters)',
+      );
+    }
+    if (dlt === props.topic) {
+      fail('deadLetterTopic', dlt, 'must not be the topic the consumer reads (Lambda refuses it)');
+    }
+    if (!props.provisionedPollers) {
+      fail(
+        'deadLetterTopic',
+        dlt,
+        'needs provisionedPollers: "Provisioned mode required – A Kafka on-failure destination ' +
+          'is only available for event source mappings with provisioned mode enabled"',
+      );
+    }
   }
   if (!props.provisionedPollers) {
     for (const prop of [
@@ -140,8 +195,9 @@ const ESM_NETWORK_ACTIONS = [
 
 /**
  * The MSK-triggered Lambda consumer: the function (`lambda/consumer`), its event source mapping
- * (SCRAM or IAM), an encrypted SQS on-failure destination with the interface endpoint AWS
- * requires for it in the cluster's VPC, and exactly the permissions the mapping needs.
+ * (SCRAM or IAM, with its own metrics on), an on-failure destination — an encrypted SQS queue
+ * with the interface endpoint AWS requires for it in the cluster's VPC, or a Kafka dead-letter
+ * topic on the same cluster — and exactly the permissions the mapping needs.
  *
  * Built on `lambda.EventSourceMapping` rather than `ManagedKafkaEventSource`, which attaches
  * the AWS-managed `AWSLambdaMSKExecutionRole` (all actions on `*`).
@@ -150,9 +206,13 @@ export class MskConsumer extends Construct {
   public readonly function: lambda.IFunction;
   public readonly role: iam.IRole;
   public readonly logGroupName: string;
-  public readonly failureQueue: sqs.Queue;
+  /** The SQS on-failure destination (none with a dead-letter topic). */
+  public readonly failureQueue?: sqs.Queue;
+  /** The Kafka on-failure destination, if the consumer has one. */
+  public readonly deadLetterTopic?: string;
   public readonly eventSourceMapping: lambda.EventSourceMapping;
-  public readonly failureQueueEndpoint: FailureQueueEndpoint;
+  /** The SQS endpoint the failure queue uses (none with a dead-letter topic). */
+  public readonly failureQueueEndpoint?: FailureQueueEndpoint;
 
   constructor(scope: Construct, id: string, props: MskConsumerProps) {
     super(scope, id);
@@ -177,8 +237,11 @@ export class MskConsumer extends Construct {
         'reservedConcurrency=0: an account with the default concurrency quota of 10 cannot ' +
         'reserve any; concurrency is bounded by the topic partitions (one invocation per partition).',
       noDeadLetterQueueReason:
-        'Invoked synchronously by the MSK event source mapping; records that keep failing go to the ' +
-        "mapping's on-failure SQS destination (failureQueue), not to a function DLQ.",
+        props.deadLetterTopic === undefined
+          ? 'Invoked synchronously by the MSK event source mapping; records that keep failing go to the ' +
+            "mapping's on-failure SQS destination (failureQueue), not to a function DLQ."
+          : 'Invoked synchronously by the MSK event source mapping; records that keep failing go to the ' +
+            `mapping's on-failure Kafka destination (dead-letter topic ${props.deadLetterTopic}), not to a function DLQ.`,
       environment: {
         // The handler's contract (lambda/consumer/index.ts, lambda/shared/*): same names.
         POWERTOOLS_SERVICE_NAME: props.name,
@@ -202,7 +265,54 @@ export class MskConsumer extends Construct {
     grantOnAllResources(fn.role, 'EventSourceMappingBrokers', ESM_UNSCOPED_ACTIONS);
     const sourceAccessConfigurations = this.grantClusterAccess(fn.role, props);
 
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+    let onFailure: lambda.IEventSourceDlq;
+    if (props.deadLetterTopic !== undefined) {
+      this.deadLetterTopic = props.deadLetterTopic;
+      onFailure = this.useDeadLetterTopic(fn.role, props, props.deadLetterTopic);
+    } else {
+      const { queue, endpoint } = this.createFailureQueue(fn.role, props);
+      this.failureQueue = queue;
+      this.failureQueueEndpoint = endpoint;
+      // Our own binding: SqsDlq would also grant kms:ReEncrypt* / GenerateDataKey* wildcards.
+      onFailure = { bind: () => ({ destination: queue.queueArn }) };
+    }
+
+    this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSourceMapping', {
+      target: fn.function,
+      eventSourceArn: cluster.clusterArn,
+      kafkaTopic: props.topic,
+      kafkaConsumerGroupId: props.consumerGroup,
+      startingPosition: props.startingPosition ?? lambda.StartingPosition.LATEST,
+      batchSize: props.batchSize ?? 100,
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
+      sourceAccessConfigurations,
+      onFailure,
+      provisionedPollerConfig: props.provisionedPollers
+        ? {
+            minimumPollers: props.provisionedPollers.minimum,
+            maximumPollers: props.provisionedPollers.maximum,
+          }
+        : undefined,
+      retryAttempts: props.retryAttempts,
+      maxRecordAge: props.maxRecordAge,
+      bisectBatchOnError: props.bisectBatchOnError,
+      reportBatchItemFailures: props.reportBatchItemFailures,
+      metricsConfig: { metrics: MAPPING_METRICS },
+    });
+    // The mapping validates its permissions when it is created.
+    this.eventSourceMapping.node.addDependency(fn.role);
+  }
+
+  /**
+   * The encrypted SQS on-failure queue, Lambda's permission to send to it, and the SQS endpoint
+   * (the given one or a new one) admitting the pollers and the function.
+   */
+  private createFailureQueue(
+    role: iam.IRole,
+    props: MskConsumerProps,
+  ): { queue: sqs.Queue; endpoint: FailureQueueEndpoint } {
+    const { cluster } = props;
+    const queue = new sqs.Queue(this, 'FailureQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
@@ -216,21 +326,21 @@ export class MskConsumer extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(
-      this.failureQueue,
+      queue,
       ['AwsSolutions-SQS3'],
       'This queue is the dead-letter (on-failure) destination of the MSK event source mapping; ' +
         'a dead-letter queue of a dead-letter queue would only move the same records again.',
     );
     // Exactly what Lambda needs to send to a KMS-encrypted queue (with-msk-on-failure).
-    fn.role.addToPrincipalPolicy(
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'FailureDestination',
         actions: ['sqs:SendMessage'],
-        resources: [this.failureQueue.queueArn],
+        resources: [queue.queueArn],
       }),
     );
     // Only through SQS: without kms:ViaService the role could use the shared key directly.
-    fn.role.addToPrincipalPolicy(
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'FailureDestinationKey',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -238,41 +348,40 @@ export class MskConsumer extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
       }),
     );
-    this.failureQueueEndpoint =
+    const endpoint =
       props.failureQueueEndpoint ??
       new FailureQueueEndpoint(this, 'SqsEndpoint', {
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
       });
     for (const group of cluster.connections.securityGroups) {
-      this.failureQueueEndpoint.allowFrom(group, 'HTTPS from Lambda MSK pollers');
+      endpoint.allowFrom(group, 'HTTPS from Lambda MSK pollers');
     }
-    this.failureQueueEndpoint.allowFrom(props.functionSecurityGroup, 'HTTPS from Kafka clients');
+    endpoint.allowFrom(props.functionSecurityGroup, 'HTTPS from Kafka clients');
+    return { queue, endpoint };
+  }
 
-    this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSourceMapping', {
-      target: fn.function,
-      eventSourceArn: cluster.clusterArn,
-      kafkaTopic: props.topic,
-      kafkaConsumerGroupId: props.consumerGroup,
-      startingPosition: props.startingPosition ?? lambda.StartingPosition.LATEST,
-      batchSize: props.batchSize ?? 100,
-      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
-      sourceAccessConfigurations,
-      // Our own binding: SqsDlq would also grant kms:ReEncrypt* / GenerateDataKey* wildcards.
-      onFailure: { bind: () => ({ destination: this.failureQueue.queueArn }) },
-      provisionedPollerConfig: props.provisionedPollers
-        ? {
-            minimumPollers: props.provisionedPollers.minimum,
-            maximumPollers: props.provisionedPollers.maximum,
-          }
-        : undefined,
-      retryAttempts: props.retryAttempts,
-      maxRecordAge: props.maxRecordAge,
-      bisectBatchOnError: props.bisectBatchOnError,
-      reportBatchItemFailures: props.reportBatchItemFailures,
-    });
-    // The mapping validates its permissions when it is created.
-    this.eventSourceMapping.node.addDependency(fn.role);
+  /**
+   * The Kafka on-failure destination `kafka://<topic>` (Lambda Developer Guide, "Using a Kafka
+   * topic as an on-failure destination"). With IAM the role gets `kafka-cluster:WriteData`
+   * ("Capturing discarded batches…": "For a Kafka destination: kafka-cluster:WriteData"), which
+   * needs `Connect` and `DescribeTopic` (MSK's action table); whether Lambda's writer is
+   * idempotent (it would need `WriteDataIdempotently`) is undocumented, so that is not granted.
+   * With SCRAM the WRITE and DESCRIBE ACLs come from the Cluster stack (`platformAclBindings`).
+   * "When you configure both infinite retries and an on-failure destination, Lambda
+   * automatically applies a maximum of 10 retry attempts." No VPC endpoint: the destination is
+   * the cluster the pollers already read from (AWS's endpoint requirement names SQS, SNS and
+   * S3; that none is needed for Kafka is unverified).
+   */
+  private useDeadLetterTopic(
+    role: iam.IRole,
+    props: MskConsumerProps,
+    topic: string,
+  ): lambda.IEventSourceDlq {
+    if (props.authentication.mode === 'iam') {
+      props.cluster.access.grantProduce(role, topic, { idempotent: false });
+    }
+    return new KafkaDlq(topic);
   }
 
   private grantClusterAccess(

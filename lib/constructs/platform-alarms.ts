@@ -12,6 +12,7 @@ import {
   brokerMetric,
   clusterMetric,
   ConsumerMetricsTarget,
+  deadLetteredMetric,
   isExpress,
   isKraft,
   isT3,
@@ -128,8 +129,9 @@ export interface PlatformAlarmsProps {
    */
   readonly thresholds?: PlatformAlarmThresholds;
   /**
-   * Lambda consumers of the cluster: each gets errors, throttles and offset-lag alarms, and its
-   * failure queue, if any, depth and age alarms.
+   * Lambda consumers of the cluster: each gets errors, throttles and offset-lag alarms, its
+   * failure queue, if any, depth and age alarms, and its dead-letter topic, if any, an alarm on
+   * records sent to it.
    *
    * @default - no consumer alarms
    */
@@ -181,7 +183,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  *   partitions. Per cluster: offline partitions; active controller count ≠ 1 (ZooKeeper mode
  *   only).
  * - Per consumer: Lambda errors, throttles and offset lag; the failure queue's visible messages
- *   and the age of its oldest message.
+ *   and the age of its oldest message, or the records sent to the dead-letter topic.
  *
  * Props are validated before anything is created; one error lists every problem with the prop
  * and its value, including combinations that would leave an alarm without data.
@@ -518,6 +520,25 @@ export class PlatformAlarms extends Construct {
         "function's errors and duration, then raise batch size, memory or pollers (provisioned " +
         'mode), or add partitions: one poller reads each partition in order.',
     });
+    const deadLetter = consumer.deadLetter;
+    if (deadLetter) {
+      this.add({
+        id: `${id}DeadLettered`,
+        name: `${consumer.name}-dead-lettered`,
+        metric: deadLetteredMetric(deadLetter.eventSourceMappingId, FIVE_MINUTES),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // Published when records are sent: no data, nothing sent. That Lambda publishes it under
+        // EventSourceMappingUUID alone is unverified (see platform-metrics).
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        description:
+          `${who}: records were sent to dead-letter topic ${deadLetter.topic} in the last 5 ` +
+          'minutes (OnFailureDestinationDeliveredEventCount): Lambda gave up on them after its ' +
+          'retries. Read them with `npm run client -- dlq show --topic ' +
+          `${deadLetter.topic}\`, fix the cause, then \`dlq replay\` them.`,
+      });
+    }
     const queue = consumer.failureQueue;
     if (!queue) return;
     const messages = t.failureQueueMessages ?? DEFAULTS.failureQueueMessages;

@@ -7,6 +7,7 @@ import {
   brokerMetric,
   clusterMetric,
   ConsumerMetricsTarget,
+  deadLetteredMetric,
   isKraft,
   isT3,
   MskMetricName,
@@ -186,6 +187,16 @@ export class PlatformDashboard extends Construct {
         [offsetLagMetric(fn, period).with({ label: 'offset lag (max)' })],
       ],
     ];
+    if (consumer.deadLetter) {
+      row.push([
+        title(`dead-letter topic ${consumer.deadLetter.topic}`),
+        [
+          deadLetteredMetric(consumer.deadLetter.eventSourceMappingId, period).with({
+            label: 'records sent',
+          }),
+        ],
+      ]);
+    }
     if (consumer.failureQueue) {
       row.push([
         title('failure queue'),

@@ -19,6 +19,15 @@
  * unverified; `FunctionName` alone aggregates every mapping of the function, so the alarm uses
  * `Maximum` (the worst topic).
  *
+ * Event source mapping metrics (namespace `AWS/Lambda`, dimension `EventSourceMappingUUID`; the
+ * mapping's `MetricsConfig` turns them on, CloudFormation "AWS::Lambda::EventSourceMapping
+ * MetricsConfig"): `EventCount` gives `OnFailureDestinationDeliveredEventCount` (records sent to
+ * the on-failure destination), `DroppedEventCount` and others; `ErrorCount` gives
+ * `OnFailureDestinationDeliveryErrorCount`; `KafkaMetrics` gives `MaxOffsetLag` and
+ * `SumOffsetLag`. Which dimension sets each is published under is undocumented: these read the
+ * metric by `EventSourceMappingUUID` alone, which is unverified (an alarm on a dimension set
+ * Lambda does not publish would stay INSUFFICIENT_DATA, shown on the dashboard).
+ *
  * SQS (namespace `AWS/SQS`, dimension `QueueName`): Amazon SQS Developer Guide, "Available
  * CloudWatch metrics for Amazon SQS": metrics have non-negative values only while the queue is
  * active; `ApproximateAgeOfOldestMessage` is reported only while the queue holds a message.
@@ -85,6 +94,13 @@ export interface ConsumerMetricsTarget {
    * @default - no queue alarms or widget
    */
   readonly failureQueue?: sqs.IQueue;
+  /**
+   * The mapping's Kafka on-failure destination: its topic (for descriptions) and the mapping's
+   * UUID (`EventSourceMapping.eventSourceMappingId`), the dimension of its metrics.
+   *
+   * @default - no dead-letter alarm or widget
+   */
+  readonly deadLetter?: { readonly topic: string; readonly eventSourceMappingId: string };
   /**
    * Topic the function consumes, for titles only.
    *
@@ -186,6 +202,20 @@ export function isExpress(instanceType: string): boolean {
 /** The function's `OffsetLag` (records behind, topic level), worst topic of the period. */
 export function offsetLagMetric(fn: lambda.IFunction, period: Duration): cloudwatch.Metric {
   return fn.metric('OffsetLag', { statistic: 'Maximum', period });
+}
+
+export const LAMBDA_NAMESPACE = 'AWS/Lambda';
+export const EVENT_SOURCE_MAPPING_DIMENSION = 'EventSourceMappingUUID';
+
+/** Records the mapping sent to its on-failure destination (`EventCount` metrics), per period. */
+export function deadLetteredMetric(eventSourceMappingId: string, period: Duration) {
+  return new cloudwatch.Metric({
+    namespace: LAMBDA_NAMESPACE,
+    metricName: 'OnFailureDestinationDeliveredEventCount',
+    dimensionsMap: { [EVENT_SOURCE_MAPPING_DIMENSION]: eventSourceMappingId },
+    statistic: 'Sum',
+    period,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

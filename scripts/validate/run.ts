@@ -34,6 +34,16 @@ export const VARIANTS: Readonly<Record<string, readonly string[]>> = {
   prod: ['-c', 'profile=prod'],
   iam: ['-c', 'consumerAuth=iam'],
   rotation: ['-c', 'scramRotationDays=30'],
+  // A provisioned consumer with its default Kafka dead-letter topic (orders.dlt), in each auth
+  // mode: no SQS queue and no SQS endpoint.
+  'dlt-scram': [
+    '-c',
+    'consumers=[{"name":"consumer","topic":"orders","minPollers":1,"maxPollers":2}]',
+  ],
+  'dlt-iam': [
+    '-c',
+    'consumers=[{"name":"consumer","topic":"orders","auth":"iam","minPollers":1,"maxPollers":2}]',
+  ],
 };
 
 /** A finding that is known and accepted, with why. Optional fields narrow what it matches. */

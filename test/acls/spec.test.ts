@@ -174,6 +174,21 @@ describe('Lambda event source consumer', () => {
     ]);
   });
 
+  test('with a dead-letter topic: WRITE + DESCRIBE on it, exact name (unverified on MSK)', () => {
+    expect(
+      lambdaConsumerBindings('consumer', 'orders', 'msk-secure-dev-consumer', {
+        deadLetterTopic: 'orders.dlt',
+      }),
+    ).toEqual([
+      allow('GROUP', 'msk-secure-dev-consumer', 'LITERAL', 'DESCRIBE', 'User:consumer'),
+      allow('GROUP', 'msk-secure-dev-consumer', 'LITERAL', 'READ', 'User:consumer'),
+      allow('TOPIC', 'orders', 'LITERAL', 'DESCRIBE', 'User:consumer'),
+      allow('TOPIC', 'orders', 'LITERAL', 'READ', 'User:consumer'),
+      allow('TOPIC', 'orders.dlt', 'LITERAL', 'DESCRIBE', 'User:consumer'),
+      allow('TOPIC', 'orders.dlt', 'LITERAL', 'WRITE', 'User:consumer'),
+    ]);
+  });
+
   test('with allow.everyone.if.no.acl.found=false: DESCRIBE_CONFIGS on the cluster too', () => {
     const bindings = lambdaConsumerBindings('consumer', 'orders', 'g*', {
       allowEveryoneIfNoAclFound: false,

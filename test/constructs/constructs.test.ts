@@ -397,6 +397,33 @@ describe('MskConsumer', () => {
     expect(queue).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
+  test('a dead-letter topic: kafka:// destination, WriteData on it (IAM), no queue, no SQS endpoint, mapping metrics on', () => {
+    const b = bare();
+    const consumer = new MskConsumer(
+      b.stack,
+      'Orders',
+      consumerProps(b, {
+        deadLetterTopic: 'orders.dlt',
+        provisionedPollers: { minimum: 1, maximum: 2 },
+      }),
+    );
+    const template = Template.fromStack(b.stack);
+    expect(consumer.failureQueue).toBeUndefined();
+    expect(consumer.failureQueueEndpoint).toBeUndefined();
+    expect(consumer.deadLetterTopic).toBe('orders.dlt');
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      DestinationConfig: { OnFailure: { Destination: 'kafka://orders.dlt' } },
+      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
+      ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 2 },
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).not.toMatch(/sqs:|WriteDataIdempotently/);
+    expect(policies).toContain('kafka-cluster:WriteData');
+    expect(policies).toMatch(/:topic\/mine\/.*\/orders\.dlt"/);
+  });
+
   test('the smallest batch is 1', () => {
     const b = bare();
     new MskConsumer(b.stack, 'Orders', consumerProps(b, { batchSize: 1 }));
@@ -418,6 +445,22 @@ describe('MskConsumer', () => {
     ],
     [{ retryAttempts: 3 }, 'retryAttempts = 3: needs provisionedPollers'],
     [{ reportBatchItemFailures: true }, 'reportBatchItemFailures = true: needs provisionedPollers'],
+    [
+      { deadLetterTopic: 'orders.dlt' },
+      'deadLetterTopic = "orders.dlt": needs provisionedPollers: "Provisioned mode required',
+    ],
+    [
+      { deadLetterTopic: 'orders', provisionedPollers: { minimum: 1, maximum: 1 } },
+      'deadLetterTopic = "orders": must not be the topic the consumer reads',
+    ],
+    [
+      { deadLetterTopic: 'dlt', provisionedPollers: { minimum: 1, maximum: 1 } },
+      'deadLetterTopic = "dlt": must be a Kafka topic name of 4–249',
+    ],
+    [
+      { deadLetterTopic: '.dlt.orders', provisionedPollers: { minimum: 1, maximum: 1 } },
+      'deadLetterTopic = ".dlt.orders": must be a Kafka topic name of 4–249',
+    ],
   ])('refuses %j, naming the prop and the value', (overrides, message) => {
     expect(
       () =>

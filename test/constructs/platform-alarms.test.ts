@@ -425,6 +425,46 @@ describe('prod-like (kafka.m7g.large × 3, PER_TOPIC_PER_BROKER, thresholds, two
   });
 });
 
+test('a consumer with a dead-letter topic: records sent to it > 0 in 5 min, by the mapping UUID', () => {
+  const f = fixture();
+  const alarms = dev(f, {
+    consumers: [
+      {
+        name: 'orders',
+        function: f.fn,
+        deadLetter: { topic: 'orders.dlt', eventSourceMappingId: 'uuid-1234' },
+      },
+    ],
+  });
+  const byName = alarmsByName(Template.fromStack(f.stack));
+  expect(byName['msk-dev-orders-dead-lettered']).toMatchObject({
+    Namespace: 'AWS/Lambda',
+    MetricName: 'OnFailureDestinationDeliveredEventCount',
+    Dimensions: [{ Name: 'EventSourceMappingUUID', Value: 'uuid-1234' }],
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+  expect(byName['msk-dev-orders-dead-lettered'].AlarmDescription).toContain(
+    'npm run client -- dlq show --topic orders.dlt',
+  );
+  // Errors, throttles, offset lag, dead-lettered: no queue alarms.
+  expect(
+    Object.keys(byName)
+      .filter((n) => n.startsWith('msk-dev-orders-'))
+      .sort(),
+  ).toEqual([
+    'msk-dev-orders-dead-lettered',
+    'msk-dev-orders-errors',
+    'msk-dev-orders-offset-lag',
+    'msk-dev-orders-throttles',
+  ]);
+  expect(alarms.alarms.map((a) => a.node.id)).toContain('OrdersDeadLettered');
+});
+
 test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x', '10.0.x'])(
   'KRaft (%s): no active controller alarm',
   (kafkaVersion) => {

@@ -277,6 +277,32 @@ test('a consumer without a topic or failure queue: three graphs, no topic in the
   expect(widget(widgets, 'consumer-1: offset lag').width).toBe(8);
 });
 
+test('a consumer with a dead-letter topic: a graph of the records sent to it', () => {
+  const stack = new Stack(new App(), 'DeadLetter');
+  const fn = consumerFunction(stack);
+  new PlatformDashboard(stack, 'Dashboard', {
+    clusterName: 'msk-dev',
+    brokerCount: 1,
+    consumers: [
+      {
+        name: 'orders',
+        function: fn,
+        deadLetter: { topic: 'orders.dlt', eventSourceMappingId: 'uuid-1234' },
+      },
+    ],
+  });
+  const { widgets } = body(stack);
+  expect(widget(widgets, 'orders: dead-letter topic orders.dlt').properties.metrics).toEqual([
+    [
+      'AWS/Lambda',
+      'OnFailureDestinationDeliveredEventCount',
+      'EventSourceMappingUUID',
+      'uuid-1234',
+      { label: 'records sent', stat: 'Sum' },
+    ],
+  ]);
+});
+
 describe('validation', () => {
   test.each<[string, Partial<PlatformDashboardProps>, RegExp]>([
     ['dashboard name', { dashboardName: 'msk dev' }, /dashboardName "msk dev" must be 1-255/],

@@ -230,7 +230,7 @@ export function buildIntegPlatform(app: App): IntegPlatform {
     "after Lambda's retries the on-failure queue holds one message",
     deployAssert
       .awsApiCall('SQS', 'getQueueAttributes', {
-        QueueUrl: consumer.failureQueue.queueUrl,
+        QueueUrl: consumer.failureQueue!.queueUrl,
         AttributeNames: ['ApproximateNumberOfMessages'],
       })
       .expect(

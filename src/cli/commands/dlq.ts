@@ -11,6 +11,7 @@ import {
 } from '../dlq-envelope';
 import { CliError } from '../errors';
 import type { DlqOptions } from '../options';
+import { readTopic } from './read-topic';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -40,37 +41,17 @@ async function readDlt<T>(
   const next = new Map<number, string>();
   await consumer.connect();
   try {
-    await consumer.subscribe({
-      topics: [options.topic],
-      fromBeginning: options.fromBeginning || !options.group,
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, options.timeoutSeconds * 1000);
-      const fail = (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      };
-      // As in consume.ts: a fetch that fails after run() resolved only reaches CRASH.
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) fail(payload.error);
-      });
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            if (entries.length >= options.max) return;
-            const entry = parseDltMessage(partition, message.offset, message.value);
-            entries.push(entry);
-            next.set(partition, (BigInt(message.offset) + 1n).toString());
-            onEntry(entry);
-            if (entries.length >= options.max) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(fail);
-    });
+    await readTopic(
+      consumer,
+      options,
+      (partition, message) => {
+        const entry = parseDltMessage(partition, message.offset, message.value);
+        entries.push(entry);
+        next.set(partition, (BigInt(message.offset) + 1n).toString());
+        onEntry(entry);
+      },
+      { autoCommit: false },
+    );
     return await use({
       entries,
       groupId,

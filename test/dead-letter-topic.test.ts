@@ -324,9 +324,10 @@ describe('a DLT consumer next to an SQS consumer', () => {
   test('alarms: dead-lettered for the DLT consumer, queue depth and age for the SQS one', () => {
     const names = Object.values(app.monitoring.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => String(a.Properties.AlarmName))
-      .filter((n) => /dead-lettered|failures-/.test(n));
+      .filter((n) => /dead-letter|failures-/.test(n));
     expect(names).toEqual([
       'msk-secure-dev-orders-dead-lettered',
+      'msk-secure-dev-orders-dead-letter-failed',
       'msk-secure-dev-audit-failures-queued',
       'msk-secure-dev-audit-failures-age',
     ]);

@@ -13,6 +13,7 @@ import {
   clusterMetric,
   ConsumerMetricsTarget,
   deadLetteredMetric,
+  deadLetterFailedMetric,
   isExpress,
   isKraft,
   isT3,
@@ -537,6 +538,21 @@ export class PlatformAlarms extends Construct {
           'minutes (OnFailureDestinationDeliveredEventCount): Lambda gave up on them after its ' +
           'retries. Read them with `npm run client -- dlq show --topic ' +
           `${deadLetter.topic}\`, fix the cause, then \`dlq replay\` them.`,
+      });
+      this.add({
+        id: `${id}DeadLetterFailed`,
+        name: `${consumer.name}-dead-letter-failed`,
+        metric: deadLetterFailedMetric(deadLetter.eventSourceMappingId, FIVE_MINUTES),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        description:
+          `${who}: records could not be written to dead-letter topic ${deadLetter.topic} in the ` +
+          'last 5 minutes (OnFailureDestinationDeliveryErrorCount): Lambda drops them, and only ' +
+          'the source topic still has them until its retention passes. Check that the topic ' +
+          "exists, the consumer's permission to write it (SCRAM: WRITE and DESCRIBE ACLs; IAM: " +
+          'kafka-cluster:WriteData), and record sizes against its max.message.bytes.',
       });
     }
     const queue = consumer.failureQueue;

@@ -207,16 +207,28 @@ export function offsetLagMetric(fn: lambda.IFunction, period: Duration): cloudwa
 export const LAMBDA_NAMESPACE = 'AWS/Lambda';
 export const EVENT_SOURCE_MAPPING_DIMENSION = 'EventSourceMappingUUID';
 
-/** Records the mapping sent to its on-failure destination (`EventCount` metrics), per period. */
-export function deadLetteredMetric(eventSourceMappingId: string, period: Duration) {
+/** A Sum of one of an event source mapping's own metrics (its `MetricsConfig`), per period. */
+function mappingMetric(metricName: string, eventSourceMappingId: string, period: Duration) {
   return new cloudwatch.Metric({
     namespace: LAMBDA_NAMESPACE,
-    metricName: 'OnFailureDestinationDeliveredEventCount',
+    metricName,
     dimensionsMap: { [EVENT_SOURCE_MAPPING_DIMENSION]: eventSourceMappingId },
     statistic: 'Sum',
     period,
   });
 }
+
+/** Records the mapping sent to its on-failure destination (`EventCount` metrics), per period. */
+export const deadLetteredMetric = (eventSourceMappingId: string, period: Duration) =>
+  mappingMetric('OnFailureDestinationDeliveredEventCount', eventSourceMappingId, period);
+
+/**
+ * Records the mapping could not deliver to its on-failure destination (`ErrorCount` metrics):
+ * Lambda counts them as dropped (Lambda Developer Guide, "Types of metrics for Lambda
+ * functions": a failed delivery adds the events to DroppedEventCount).
+ */
+export const deadLetterFailedMetric = (eventSourceMappingId: string, period: Duration) =>
+  mappingMetric('OnFailureDestinationDeliveryErrorCount', eventSourceMappingId, period);
 
 // ---------------------------------------------------------------------------------------------
 // Validation shared by the two constructs: every message names the prop and the value.

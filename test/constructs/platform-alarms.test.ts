@@ -451,12 +451,27 @@ test('a consumer with a dead-letter topic: records sent to it > 0 in 5 min, by t
   expect(byName['msk-dev-orders-dead-lettered'].AlarmDescription).toContain(
     'npm run client -- dlq show --topic orders.dlt',
   );
-  // Errors, throttles, offset lag, dead-lettered: no queue alarms.
+  expect(byName['msk-dev-orders-dead-letter-failed']).toMatchObject({
+    Namespace: 'AWS/Lambda',
+    MetricName: 'OnFailureDestinationDeliveryErrorCount',
+    Dimensions: [{ Name: 'EventSourceMappingUUID', Value: 'uuid-1234' }],
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  });
+  expect(byName['msk-dev-orders-dead-letter-failed'].AlarmDescription).toContain(
+    'records could not be written to dead-letter topic orders.dlt',
+  );
+  // Errors, throttles, offset lag, dead-lettered, dead-letter-failed: no queue alarms.
   expect(
     Object.keys(byName)
       .filter((n) => n.startsWith('msk-dev-orders-'))
       .sort(),
   ).toEqual([
+    'msk-dev-orders-dead-letter-failed',
     'msk-dev-orders-dead-lettered',
     'msk-dev-orders-errors',
     'msk-dev-orders-offset-lag',

@@ -110,6 +110,21 @@ describe('onFailure refusals: every problem at once, each naming consumers[i].on
     ]);
   });
 
+  test('an entry with a shape problem does not shift the index of the entries after it', () => {
+    expect(
+      problemsOf(
+        consumers(
+          { name: 'g', topic: 'orders', onFailure: 'queue' },
+          { name: 'c', topic: 'orders', ...provisioned, onFailure: { kafka: 'dlt' } },
+        ),
+      ),
+    ).toEqual([
+      '  - -c consumers[0].onFailure = "queue": must be "sqs" (an SQS queue) or { "kafka": "<topic>" } (a dead-letter topic)',
+      '  - -c consumers[1].onFailure = {"kafka":"dlt"}: the topic must have at least 4 characters ' +
+        "(CloudFormation's DestinationConfig takes kafka://<topic> of at least 12)",
+    ]);
+  });
+
   test('the default DLT of a consumer that another consumer reads is refused, not created', () => {
     expect(
       problemsOf({

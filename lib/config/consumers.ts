@@ -236,17 +236,26 @@ export function resolveConsumers(
       name,
       topic: fields.topic as string,
     };
-    consumers.push({
+    const resolved: ConsumerConfig = {
       ...consumer,
       // Provisioned: the records go whole to a dead-letter topic on the same cluster (no SQS
       // endpoint); on-demand: Lambda allows no Kafka destination, so the SQS queue.
       onFailure:
         consumer.onFailure ??
         (isProvisioned(consumer) ? { kafka: defaultDeadLetterTopic(consumer.topic) } : 'sqs'),
-    });
+    };
+    // An entry with a problem is left out, so later checks need its place in the list as given.
+    SOURCE_INDEX.set(resolved, i);
+    consumers.push(resolved);
   });
   return consumers;
 }
+
+const SOURCE_INDEX = new WeakMap<ConsumerConfig, number>();
+
+/** The index in `consumers` as written of a consumer `resolveConsumers` returned. */
+export const sourceIndexOf = (consumer: ConsumerConfig | undefined): number | undefined =>
+  consumer && SOURCE_INDEX.get(consumer);
 
 function isOnFailureShape(value: unknown): value is OnFailure {
   if (value === 'sqs') return true;

@@ -18,6 +18,7 @@ import {
   ConsumerDefaults,
   LogLevel,
   resolveConsumers,
+  sourceIndexOf,
   StartingPosition,
   validateConsumers,
 } from './consumers';
@@ -445,7 +446,13 @@ export function loadConfig(
     ),
   };
 
-  validate(config, problems, consumerSetting(rawConsumers), usersValid);
+  const setting = consumerSetting(rawConsumers);
+  validate(
+    config,
+    problems,
+    (i, field) => setting(sourceIndexOf(config.consumers[i]) ?? i, field),
+    usersValid,
+  );
 
   if (problems.list.length > 0) {
     throw new ConfigError(problems.list.map((p) => withSource(p, sources)));

@@ -102,3 +102,24 @@ export class CliProcesses {
     });
   }
 }
+
+/**
+ * A fake AWS control plane and the CLI children of one test file: started before its tests,
+ * checked after each (every AWS call the CLI made is one the fake serves, signed with the fake
+ * credentials), stopped after all. The fields are set once `beforeAll` has run.
+ */
+export function useFakeAwsCli(): { fake: FakeAws; processes: CliProcesses } {
+  const env = {} as { fake: FakeAws; processes: CliProcesses };
+  beforeAll(async () => {
+    env.fake = await FakeAws.start();
+    env.processes = new CliProcesses(env.fake);
+  });
+  afterEach(() => {
+    expect(env.fake.refused).toEqual([]);
+  });
+  afterAll(async () => {
+    env.processes?.killAll();
+    await env.fake?.close();
+  });
+  return env;
+}

@@ -9,37 +9,20 @@
  * `cli-producer` (produce the topic) and `cli-reader` (consume it with its group), created with
  * `toAclEntry` as the ACL custom resource does.
  */
-import type { Admin } from 'kafkajs';
 import { formatBinding, normalizeBindings } from '../../lambda/shared/acl-binding';
 import { describeBindings, toAclEntry } from '../../lambda/shared/kafka-acl-admin';
 import { aclBindingsFor, scramPrincipal } from '../../lib/acls/spec';
-import { CliProcesses, lines, Run, STACK_FRAME } from './cli-process';
-import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
-import { clusterArnOf, FakeAws } from './fake-aws';
+import { lines, Run, STACK_FRAME, useFakeAwsCli } from './cli-process';
+import { asAdmin, BrokerInfo, eachBroker, unique } from './context';
+import { clusterArnOf } from './fake-aws';
 
 const PARTITIONS = 3;
 
-let fake: FakeAws;
-let processes: CliProcesses;
-
-beforeAll(async () => {
-  fake = await FakeAws.start();
-  processes = new CliProcesses(fake);
-});
-
-afterEach(() => {
-  // Every AWS call the CLI made is one the fake serves, signed with the fake credentials.
-  expect(fake.refused).toEqual([]);
-});
-
-afterAll(async () => {
-  processes?.killAll();
-  await fake?.close();
-});
+const cliEnv = useFakeAwsCli();
 
 /** `tsx src/cli/index.ts …` with only the environment the CLI needs (cli-process.ts). */
 const cli = (broker: BrokerInfo, args: string[], stdin = ''): Promise<Run> =>
-  processes.run(broker, args, stdin);
+  cliEnv.processes.run(broker, args, stdin);
 
 /** One `consume` output line: `partition offset key value`, tab-separated. */
 interface Printed {
@@ -58,16 +41,6 @@ function parseRecords(stdout: string): Printed[] {
     expect(offset).toMatch(/^\d+$/);
     return { partition: Number(partition), offset: Number(offset), key, value };
   });
-}
-
-async function asAdmin<T>(broker: BrokerInfo, use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafkaAs(broker, 'admin').admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Records on the topic, by the broker's high watermarks. */
@@ -102,7 +75,7 @@ describe.each(eachBroker())('Kafka %s: the CLI end to end', (_version, broker) =
   let sentWindow = [0, 0];
 
   beforeAll(async () => {
-    fake.addCluster({
+    cliEnv.fake.addCluster({
       name: cluster,
       scramBrokers: broker.bootstrap,
       iamBrokers: broker.bootstrap,
@@ -110,7 +83,7 @@ describe.each(eachBroker())('Kafka %s: the CLI end to end', (_version, broker) =
         ['cli-producer', 'cli-reader', 'stranger'].map((u) => [u, secret(u)]),
       ),
     });
-    fake.addCluster({
+    cliEnv.fake.addCluster({
       name: staleCluster,
       scramBrokers: broker.bootstrap,
       secrets: { 'cli-reader': secret('cli-reader', `${broker.users['cli-reader']}-old`) },

@@ -1,6 +1,6 @@
 /** What a test worker knows about the brokers global-setup.ts started, and clients for them. */
 import { readFileSync } from 'node:fs';
-import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
+import { Admin, Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import type { BrokerInfo } from './broker';
 
 export type { BrokerInfo } from './broker';
@@ -96,4 +96,18 @@ export async function consumeValues(
     await consumer.disconnect();
   }
   return values;
+}
+
+/** Runs `use` with an admin client of the super user, connected and always disconnected. */
+export async function asAdmin<T>(
+  broker: BrokerInfo,
+  use: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = kafkaAs(broker, 'admin').admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

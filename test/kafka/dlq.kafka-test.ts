@@ -12,42 +12,17 @@
  * also copies the source headers onto the DLT record (this test writes none there).
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { CliProcesses, lines, Run, STACK_FRAME } from './cli-process';
-import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
-import { clusterArnOf, FakeAws, FAKE_ACCOUNT, FAKE_REGION } from './fake-aws';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { lines, Run, STACK_FRAME, useFakeAwsCli } from './cli-process';
+import { asAdmin, BrokerInfo, eachBroker, kafkaAs, unique } from './context';
+import { clusterArnOf, FAKE_ACCOUNT, FAKE_REGION } from './fake-aws';
 import { FetchedRecord, mskEvent } from './msk-event';
 
 const SOURCE_PARTITIONS = 3;
 const DLT_PARTITIONS = 2;
 const FETCH_TIMEOUT_MS = 20_000;
 
-let fake: FakeAws;
-let processes: CliProcesses;
-
-beforeAll(async () => {
-  fake = await FakeAws.start();
-  processes = new CliProcesses(fake);
-});
-
-afterEach(() => {
-  expect(fake.refused).toEqual([]);
-});
-
-afterAll(async () => {
-  processes?.killAll();
-  await fake?.close();
-});
-
-async function asAdmin<T>(broker: BrokerInfo, use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafkaAs(broker, 'admin').admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const cliEnv = useFakeAwsCli();
 
 /** Per partition, the broker's high watermark. */
 const highWatermarks = (broker: BrokerInfo, topic: string) =>
@@ -111,7 +86,7 @@ describe.each(eachBroker())('Kafka %s: dlq show and replay', (_version, broker) 
   const dlt = unique('dlq-orders-dlt');
   const eventSourceArn = clusterArnOf(cluster);
   const as = ['--cluster-name', cluster, '--user', 'dlq-operator'];
-  const cli = (args: string[]): Promise<Run> => processes.run(broker, [...args, ...as]);
+  const cli = (args: string[]): Promise<Run> => cliEnv.processes.run(broker, [...args, ...as]);
 
   /** The three source records as the broker holds them, in DLT order. */
   let originals: FetchedRecord[] = [];
@@ -121,7 +96,7 @@ describe.each(eachBroker())('Kafka %s: dlq show and replay', (_version, broker) 
   const DLT_MESSAGES = 4;
 
   beforeAll(async () => {
-    fake.addCluster({
+    cliEnv.fake.addCluster({
       name: cluster,
       scramBrokers: broker.bootstrap,
       secrets: {

@@ -9,14 +9,22 @@
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CdkCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { onEvent } from '../../lambda/kafka-acls/index';
 import { normalizeBindings } from '../../lambda/shared/acl-binding';
 import { toAclEntry } from '../../lambda/shared/kafka-acl-admin';
 import { platformAclBindings } from '../../lib/acls/platform';
 import { aclBindingsFor } from '../../lib/acls/spec';
 import { loadConfig } from '../../lib/config';
-import { BrokerInfo, consumeValues, eachBroker, kafkaAs, kafkaErrorType, unique } from './context';
+import {
+  BrokerInfo,
+  consumeValues,
+  describeBrokerConfigs,
+  eachBroker,
+  kafkaAs,
+  kafkaErrorType,
+  unique,
+} from './context';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:111122223333:cluster/msk-secure-dev/0a1b2c3d-authz-1';
 const BILLING_EXAMPLE = [
@@ -148,11 +156,7 @@ describe.each(eachBroker())('authorization on Kafka %s', (_version, broker: Brok
     const consumerAdmin = kafka.admin();
     await consumerAdmin.connect();
     try {
-      const configs = await consumerAdmin.describeConfigs({
-        resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
-        includeSynonyms: false,
-      });
-      expect(configs.resources[0].errorCode).toBe(0);
+      expect(await describeBrokerConfigs(consumerAdmin)).toBe(0);
       // Metadata (DESCRIBE on the topic).
       const metadata = await consumerAdmin.fetchTopicMetadata({ topics: [TOPIC] });
       expect(metadata.topics[0].partitions).toHaveLength(3);

@@ -1,6 +1,6 @@
 /** What a test worker knows about the brokers global-setup.ts started, and clients for them. */
 import { readFileSync } from 'node:fs';
-import { Admin, Kafka, KafkaConfig, logLevel } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import type { BrokerInfo } from './broker';
 
 export type { BrokerInfo } from './broker';
@@ -111,3 +111,15 @@ export async function asAdmin<T>(
     await admin.disconnect();
   }
 }
+
+/**
+ * DescribeConfigs of the one broker, as Lambda's event source does it (authorized by
+ * DESCRIBE_CONFIGS on the CLUSTER resource); resolves to the broker's error code.
+ */
+export const describeBrokerConfigs = (admin: Admin): Promise<number> =>
+  admin
+    .describeConfigs({
+      resources: [{ type: ConfigResourceTypes.BROKER, name: '1' }],
+      includeSynonyms: false,
+    })
+    .then((r) => r.resources[0].errorCode);

@@ -5,15 +5,15 @@
  *
  * Two modes, chosen with the environment variable MUTATE:
  *
- * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers (`lambda/**`) and the
- *   client CLI (`src/cli/**`), tested by `test/lambda/**` and `test/cli/**` only. No test in
+ * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers (`secure-msk-constructs/handlers/**`, `model/**`) and the
+ *   client CLI (`src/cli/**`), tested by `test/handlers/**` and `test/cli/**` only. No test in
  *   this mode synthesizes a CDK app, yet a full run (`--force`) takes well over an hour on the
- *   two-core machine (`lambda/**` alone: 75 minutes on 2026-12-02); see README "Mutation testing".
+ *   two-core machine (the handlers alone: 75 minutes on 2026-12-02); see README "Mutation testing".
  * - `MUTATE=constructs npx stryker run stryker.config.mjs`: the CDK constructs
- *   (`lib/constructs/**`), tested by every test that synthesizes a stack (the top-level
+ *   (`secure-msk-constructs/constructs/**`), tested by every test that synthesizes a stack (the top-level
  *   `test/*.test.ts` except the 1000-user synth, and `test/constructs/**`). Snapshots do not
  *   count here (test/setup/ignore-snapshots.ts). Every mutant synthesizes CDK apps: expect
- *   hours for the whole folder; narrow it with `--mutate lib/constructs/<file>.ts` or run it on
+ *   hours for the whole folder; narrow it with `--mutate secure-msk-constructs/constructs/<file>.ts` or run it on
  *   purpose (e.g. nightly), not on every change.
  *
  * Both modes are incremental: results are kept in `reports/` (one file per mode) and only
@@ -35,19 +35,20 @@ if (mode !== 'handlers' && mode !== 'constructs') {
 const modes = {
   handlers: {
     mutate: [
-      'lambda/**/*.ts',
+      'secure-msk-constructs/handlers/**/*.ts',
+      'secure-msk-constructs/model/**/*.ts',
       'src/cli/**/*.ts',
       // The CLI's composition root: wires the real AWS SDK, kafkajs and process I/O into `main`
       // and calls process.exit when imported; everything it wires is tested through `main`.
       '!src/cli/index.ts',
     ],
-    testMatch: ['<rootDir>/test/lambda/**/*.test.ts', '<rootDir>/test/cli/**/*.test.ts'],
-    roots: ['<rootDir>/test', '<rootDir>/lambda', '<rootDir>/src'],
+    testMatch: ['<rootDir>/test/handlers/**/*.test.ts', '<rootDir>/test/cli/**/*.test.ts'],
+    roots: ['<rootDir>/test', '<rootDir>/secure-msk-constructs', '<rootDir>/src'],
     tsconfigFile: 'tsconfig.mutate-handlers.json',
     timeoutMS: 10_000,
   },
   constructs: {
-    mutate: ['lib/constructs/**/*.ts'],
+    mutate: ['secure-msk-constructs/constructs/**/*.ts'],
     // Tests that synthesize stacks; the handler and CLI tests cannot see a construct mutant.
     // Not the 1000-user synth (its checks are CloudFormation limits, and it takes ~10 s).
     testMatch: ['<rootDir>/test/*.test.ts', '<rootDir>/test/constructs/**/*.test.ts'],
@@ -55,7 +56,7 @@ const modes = {
     roots: [
       '<rootDir>/test',
       '<rootDir>/lib',
-      '<rootDir>/lambda',
+      '<rootDir>/secure-msk-constructs',
       '<rootDir>/src',
       '<rootDir>/bin',
     ],
@@ -108,7 +109,7 @@ const config = {
   // repository (bench, scripts, the deploy test). `npm run build` still checks everything.
   tsconfigFile: selected.tsconfigFile,
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  // lambda/ and src/cli/ hold no declaration, generated or type-only files today (types.ts
+  // secure-msk-constructs/handlers/ and src/cli/ hold no declaration, generated or type-only files today (types.ts
   // exports `correlationId`); add exclusions here if that changes.
   mutate: selected.mutate,
   // The sandbox copies only what the tests need: no CDK output, benchmarks or docs.

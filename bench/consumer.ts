@@ -11,8 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { kafkaConsumer } from '@aws-lambda-powertools/kafka';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
-import { consume } from '../lambda/consumer/index';
-import { metrics } from '../lambda/shared/metrics';
+import { consume } from '../secure-msk-constructs/handlers/consumer/index';
+import { metrics } from '../secure-msk-constructs/handlers/shared/metrics';
 import { buildEvent, PARTITIONS, RECORDS } from './msk-event';
 
 const ITERATIONS = 25;

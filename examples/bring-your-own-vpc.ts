@@ -6,7 +6,7 @@
  *
  *   npm run synth:example          # offline, no credentials
  *
- * Copy this file and `lib/constructs/` into your project; write your consumers' business step
+ * Copy this file and `secure-msk-constructs/` into your project; write your consumers' business step
  * in `lambda/consumers/<name>/` (start from a copy of `lambda/consumer/`).
  */
 import { App, Aws, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -16,13 +16,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { addCompliancePacks } from '../lib/compliance';
-import { createEncryptedLogGroup, EncryptedLogs } from '../lib/constructs/encrypted-logs';
-import { FailureQueueEndpoint } from '../lib/constructs/failure-queue-endpoint';
-import { KAFKA_PORTS } from '../lib/constructs/kafka-ports';
-import { MskConsumer } from '../lib/constructs/msk-consumer';
-import { ScramSecretAssociation } from '../lib/constructs/scram-secret-association';
-import { ScramUsers } from '../lib/constructs/scram-users';
-import { SecureMskCluster } from '../lib/constructs/secure-msk-cluster';
+import {
+  createEncryptedLogGroup,
+  EncryptedLogs,
+  FailureQueueEndpoint,
+  KAFKA_PORTS,
+  MskConsumer,
+  ScramSecretAssociation,
+  ScramUsers,
+  SecureMskCluster,
+} from '../secure-msk-constructs';
 
 const CLUSTER = 'byo-vpc';
 

@@ -2,19 +2,22 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IDependable } from 'constructs';
-import { scramSecretName } from '../lambda/shared/scram-secret-name';
+import {
+  ClusterBootstrapBrokers,
+  FunctionEncryptionProps,
+  FunctionNetworkProps,
+  KAFKA_PORTS,
+  KafkaAcls,
+  KafkaTopics,
+  PlatformKey,
+  ScramSecretAssociation,
+  scramSecretName,
+  ScramUsers,
+  SecureMskCluster,
+} from '../secure-msk-constructs';
 import { AppConfig, brokerCount } from './config';
 import { clusterTopics } from './config/consumers';
-import { ClusterBootstrapBrokers } from './constructs/cluster-bootstrap-brokers';
-import { KAFKA_PORTS } from './constructs/kafka-ports';
-import { KafkaTopics } from './constructs/kafka-topics';
-import { ScramSecretAssociation } from './constructs/scram-secret-association';
-import { ScramUsers } from './constructs/scram-users';
-import { SecureMskCluster } from './constructs/secure-msk-cluster';
 import { platformAclBindings } from './acls/platform';
-import { KafkaAcls } from './constructs/kafka-acls';
-import { PlatformKey } from './constructs/platform-key';
-import { FunctionEncryptionProps, FunctionNetworkProps } from './constructs/secure-function';
 
 export interface ClusterStackProps extends StackProps {
   readonly config: AppConfig;

@@ -1,6 +1,6 @@
 import { Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Compliance } from './config';
 
 /**
@@ -23,13 +23,4 @@ export function addCompliancePacks(scope: Construct, level: Compliance): void {
         ]
       : [new AwsSolutionsChecks(scope)];
   Validations.of(scope).addPlugins(...packs);
-}
-
-/**
- * Acknowledges cdk-nag findings on one construct (keep it the narrowest one that triggers them).
- * `ids` are full rule ids, fine-grained where the rule has them, e.g.
- * `AwsSolutions-IAM5[Resource::*]`; `reason` names the AWS requirement or the trade-off.
- */
-export function acknowledge(construct: IConstruct, ids: readonly string[], reason: string): void {
-  Validations.of(construct).acknowledge(...ids.map((id) => ({ id, reason })));
 }

@@ -5,10 +5,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AppConfig, consumerId, ConsumerConfig, isProvisioned } from './config';
 import { deadLetterTopicOf } from './config/consumers';
-import { EncryptedLogs } from './constructs/encrypted-logs';
-import { FailureQueueEndpoint } from './constructs/failure-queue-endpoint';
-import { MskConsumer } from './constructs/msk-consumer';
-import { IMskCluster } from './constructs/secure-msk-cluster';
+import {
+  EncryptedLogs,
+  FailureQueueEndpoint,
+  IMskCluster,
+  MskConsumer,
+} from '../secure-msk-constructs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 
 export interface ConsumerStackProps extends StackProps {

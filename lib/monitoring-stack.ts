@@ -2,9 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AppConfig, brokerCount } from './config';
-import { MskConsumer } from './constructs/msk-consumer';
-import { PlatformAlarms } from './constructs/platform-alarms';
-import { PlatformDashboard } from './constructs/platform-dashboard';
+import { MskConsumer, PlatformAlarms, PlatformDashboard } from '../secure-msk-constructs';
 
 export interface MonitoringStackProps extends StackProps {
   readonly config: AppConfig;

@@ -2,8 +2,7 @@ import { Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { AppConfig } from './config';
-import { PlatformKey } from './constructs/platform-key';
-import { SecureNetwork } from './constructs/secure-network';
+import { PlatformKey, SecureNetwork } from '../secure-msk-constructs';
 
 export interface NetworkStackProps extends StackProps {
   readonly config: AppConfig;

@@ -1,19 +1,27 @@
 #!/usr/bin/env node
 /**
  * `npm run new-consumer -- <name>`: starts a consumer handler of your own from the reference one.
- * Copies `lambda/consumer/` to `lambda/consumers/<name>/` (where a consumer named `<name>` finds
- * its handler) and rewrites the imports that leave the folder (`../shared/…`), which would not
- * resolve one folder deeper. Then prints what to add to the configuration.
+ * Copies the construct library's reference handler (`secure-msk-constructs/handlers/consumer/`)
+ * to `lambda/consumers/<name>/` (where a consumer named `<name>` finds its handler) and rewrites
+ * the imports that leave the folder (`../shared/…`) to point at the library's files. Then prints
+ * what to add to the configuration.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 /** The consumer-name rule of `consumers[].name` (lib/config/consumers.ts). */
 const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** `from '../x'` → `from '../../x'` (and `import('../x')`): one folder deeper. */
-export function deepenImports(source: string): string {
-  return source.replace(/(from\s+|import\s*\(\s*)(['"])\.\.\//g, '$1$2../../');
+/**
+ * Rewrites `from '../x'` (and `import('../x')`) in a file moved from `from` to `to` so that it
+ * still names the same file.
+ */
+export function rebaseImports(source: string, from: string, to: string): string {
+  return source.replace(
+    /(from\s+|import\s*\(\s*)(['"])(\.\.\/[^'"]*)\2/g,
+    (_, keyword: string, quote: string, spec: string) =>
+      `${keyword}${quote}${relative(to, join(from, spec)).split(sep).join('/')}${quote}`,
+  );
 }
 
 export function newConsumer(name: string, root: string): string[] {
@@ -22,7 +30,7 @@ export function newConsumer(name: string, root: string): string[] {
       `new-consumer: name = ${JSON.stringify(name)}: must be 1–40 of lower-case letters, digits and "-", starting with a letter (the consumers[].name rule)`,
     );
   }
-  const from = join(root, 'lambda', 'consumer');
+  const from = join(root, 'secure-msk-constructs', 'handlers', 'consumer');
   const to = join(root, 'lambda', 'consumers', name);
   if (existsSync(to)) {
     throw new Error(`new-consumer: ${to} already exists; nothing was changed`);
@@ -30,10 +38,10 @@ export function newConsumer(name: string, root: string): string[] {
   cpSync(from, to, { recursive: true });
   for (const file of readdirSync(to).filter((f) => f.endsWith('.ts'))) {
     const path = join(to, file);
-    writeFileSync(path, deepenImports(readFileSync(path, 'utf8')));
+    writeFileSync(path, rebaseImports(readFileSync(path, 'utf8'), from, to));
   }
   return [
-    `Created lambda/consumers/${name}/ from lambda/consumer/: put your code in process-record.ts.`,
+    `Created lambda/consumers/${name}/ from the reference handler: put your code in process-record.ts.`,
     `Add the consumer to config/<profile>.json, e.g. "consumers": [{ "name": "consumer", "topic": "orders" }, { "name": "${name}", "topic": "orders" }],`,
     'then npm run synth (or npm run deploy).',
   ];

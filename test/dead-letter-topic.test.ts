@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { platformAclBindings } from '../lib/acls/platform';
 import { ConfigError, loadConfig } from '../lib/config';
 import { deadLetterRetentionMs, deadLetterTopics } from '../lib/config/consumers';
-import { encodeTopicConfigs } from '../lib/constructs/kafka-topics';
+import { encodeTopicConfigs } from '../secure-msk-constructs/constructs/kafka-topics';
 import { synthesize } from './helpers/synth';
 
 function problemsOf(context: Record<string, unknown>): string[] {

@@ -2,8 +2,8 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PlatformKey } from '../lib/constructs/platform-key';
-import { SecureMskCluster } from '../lib/constructs/secure-msk-cluster';
+import { PlatformKey } from '../secure-msk-constructs/constructs/platform-key';
+import { SecureMskCluster } from '../secure-msk-constructs/constructs/secure-msk-cluster';
 import { kafkaResourceArn } from './helpers/cfn';
 
 // GIVEN a cluster in a stack of its own (the grants do not depend on the rest of the app)

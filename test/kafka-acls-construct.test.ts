@@ -5,8 +5,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { aclBindingsFor, lambdaConsumerBindings } from '../lib/acls/spec';
 import { addCompliancePacks } from '../lib/compliance';
-import { KafkaAcls, KafkaAclsProps } from '../lib/constructs/kafka-acls';
-import { PlatformKey } from '../lib/constructs/platform-key';
+import { KafkaAcls, KafkaAclsProps } from '../secure-msk-constructs/constructs/kafka-acls';
+import { PlatformKey } from '../secure-msk-constructs/constructs/platform-key';
 import { acl } from './fixtures/acl-binding';
 import { lambdaVpcWrites } from './helpers/cfn';
 

@@ -30,15 +30,15 @@ import {
   normalizeBindings,
   SCRAM_USER_NAME,
   scramPrincipal,
-} from '../../lambda/shared/acl-binding';
+} from '../../secure-msk-constructs';
 
 export type {
   AclBinding,
   AclOperation,
   AclPatternType,
   AclResourceType,
-} from '../../lambda/shared/acl-binding';
-export { bindingKey, formatBinding, scramPrincipal } from '../../lambda/shared/acl-binding';
+} from '../../secure-msk-constructs';
+export { bindingKey, formatBinding, scramPrincipal } from '../../secure-msk-constructs';
 
 /** Read a topic (or topics, with a trailing `*`) as a member of a group (or groups). */
 export interface ConsumePermission {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KafkaTopic } from '../constructs/kafka-topics';
+import { type KafkaTopic } from '../../secure-msk-constructs';
 import { Problems } from './validation';
 
 export const CONSUMER_AUTH_MODES = ['scram', 'iam'] as const;
@@ -42,7 +42,7 @@ export interface ConsumerConfig {
   readonly auth: ConsumerAuth;
   /** SCRAM user of the mapping when `auth` is `scram`: one of `scramUsers`. */
   readonly scramUser: string;
-  /** Handler source relative to `lambda/`: `consumers/<name>/index.ts` if it exists, else `consumer/index.ts`. */
+  /** Handler source relative to `lambda/`: `consumers/<name>/index.ts` if it exists, else the library's `consumer/index.ts`. */
   readonly entry: string;
   readonly startingPosition: StartingPosition;
   readonly batchSize: number;
@@ -132,13 +132,23 @@ export const PROVISIONED_ONLY_FIELDS = [
 export const isProvisioned = (c: Pick<ConsumerConfig, 'minPollers' | 'maxPollers'>): boolean =>
   c.minPollers > 0 || c.maxPollers > 0;
 
-/** Root of the handler sources. */
+/** Where this app's own consumer handlers live (`npm run new-consumer -- <name>` makes one). */
 export const LAMBDA_ROOT = join(__dirname, '..', '..', 'lambda');
+
+/** The construct library's reference handler, `MskConsumer`'s default. */
+export const REFERENCE_HANDLER = 'consumer/index.ts';
 
 const defaultEntry = (name: string) =>
   existsSync(join(LAMBDA_ROOT, 'consumers', name, 'index.ts'))
     ? `consumers/${name}/index.ts`
-    : 'consumer/index.ts';
+    : REFERENCE_HANDLER;
+
+/**
+ * The handler file of a consumer's `entry`: undefined for the reference handler (the library's
+ * own), else the file under this app's `lambda/`.
+ */
+export const handlerFile = (entry: string): string | undefined =>
+  entry === REFERENCE_HANDLER ? undefined : join(LAMBDA_ROOT, entry);
 
 /**
  * The consumer list: the entries of `raw` (the `consumers` setting, JSON text or a list) over
@@ -403,10 +413,10 @@ export function validateConsumers(
       'must be 1–200 characters of letters, digits and - / * : _ + = . @',
     );
     problems.check(
-      existsSync(join(LAMBDA_ROOT, c.entry)),
+      c.entry === REFERENCE_HANDLER || existsSync(join(LAMBDA_ROOT, c.entry)),
       at('entry'),
       c.entry,
-      'must be a handler file under lambda/ (e.g. "consumers/<name>/index.ts": copy lambda/consumer/)',
+      `must be a handler file under lambda/ (e.g. "consumers/<name>/index.ts": npm run new-consumer -- <name>) or "${REFERENCE_HANDLER}", the construct library's reference handler`,
     );
     problems.oneOf(at('auth'), c.auth, CONSUMER_AUTH_MODES);
     if (c.auth === 'scram' && context.scramUsers) {

@@ -7,8 +7,7 @@
  * construct exists and throws one `ConfigError` that lists every problem, each naming where its
  * value came from (the file and JSON path, or `-c`).
  */
-import type { KafkaTopic } from '../constructs/kafka-topics';
-import type { EnhancedMonitoring } from '../constructs/secure-msk-cluster';
+import { type EnhancedMonitoring, type KafkaTopic } from '../../secure-msk-constructs';
 import type { Parser } from './parse';
 import { ScramUser, ScramUserInput, validateScramUsers } from '../acls/spec';
 import {

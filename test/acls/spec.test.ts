@@ -1,4 +1,4 @@
-import { bindingProblems } from '../../lambda/shared/acl-binding';
+import { bindingProblems } from '../../secure-msk-constructs/model/acl-binding';
 import { acl } from '../fixtures/acl-binding';
 import {
   AclBinding,

@@ -9,12 +9,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { EncryptedLogs } from '../../lib/constructs/encrypted-logs';
-import { MskConsumer, MskConsumerProps } from '../../lib/constructs/msk-consumer';
-import { ScramSecretAssociation } from '../../lib/constructs/scram-secret-association';
-import { ScramUsers, userStackOf } from '../../lib/constructs/scram-users';
-import { SecureNetwork } from '../../lib/constructs/secure-network';
-import { SecureMskCluster, SecureMskClusterProps } from '../../lib/constructs/secure-msk-cluster';
+import { EncryptedLogs } from '../../secure-msk-constructs/constructs/encrypted-logs';
+import { MskConsumer, MskConsumerProps } from '../../secure-msk-constructs/constructs/msk-consumer';
+import { ScramSecretAssociation } from '../../secure-msk-constructs/constructs/scram-secret-association';
+import { ScramUsers, userStackOf } from '../../secure-msk-constructs/constructs/scram-users';
+import { SecureNetwork } from '../../secure-msk-constructs/constructs/secure-network';
+import {
+  SecureMskCluster,
+  SecureMskClusterProps,
+} from '../../secure-msk-constructs/constructs/secure-msk-cluster';
 import { Duration } from 'aws-cdk-lib';
 import { regionalArn } from '../helpers/cfn';
 import { noBundlingApp } from '../helpers/no-bundling';

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ManagedPolicyRole } from '../../lib/constructs/managed-policy-role';
+import { ManagedPolicyRole } from '../../secure-msk-constructs/constructs/managed-policy-role';
 
 const assumedBy = new iam.ServicePrincipal('lambda.amazonaws.com');
 

@@ -3,7 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { PlatformAlarms, PlatformAlarmsProps } from '../../lib/constructs/platform-alarms';
+import {
+  PlatformAlarms,
+  PlatformAlarmsProps,
+} from '../../secure-msk-constructs/constructs/platform-alarms';
 
 interface Fixture {
   readonly stack: Stack;

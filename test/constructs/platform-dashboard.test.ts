@@ -3,7 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { PlatformDashboard, PlatformDashboardProps } from '../../lib/constructs/platform-dashboard';
+import {
+  PlatformDashboard,
+  PlatformDashboardProps,
+} from '../../secure-msk-constructs/constructs/platform-dashboard';
 
 interface Widget {
   type: string;

@@ -9,8 +9,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { addCompliancePacks } from '../../lib/compliance';
-import { PlatformAlarms } from '../../lib/constructs/platform-alarms';
-import { PlatformDashboard } from '../../lib/constructs/platform-dashboard';
+import { PlatformAlarms } from '../../secure-msk-constructs/constructs/platform-alarms';
+import { PlatformDashboard } from '../../secure-msk-constructs/constructs/platform-dashboard';
 import { estimate } from '../../scripts/cost/estimate';
 import { loadPriceTable } from '../../scripts/cost/prices';
 

@@ -10,8 +10,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SecureCustomResourceProvider } from '../../lib/constructs/custom-resource-provider';
-import { SecureFunction, SecureFunctionProps } from '../../lib/constructs/secure-function';
+import { SecureCustomResourceProvider } from '../../secure-msk-constructs/constructs/custom-resource-provider';
+import {
+  SecureFunction,
+  SecureFunctionProps,
+} from '../../secure-msk-constructs/constructs/secure-function';
 import { noBundlingApp } from '../helpers/no-bundling';
 import { acknowledgements } from '../helpers/synth';
 
@@ -73,7 +76,7 @@ describe('bundled by the local esbuild', () => {
   test('everything bundled, the AWS SDK too: the deployed code is the tested code', () => {
     expect(map.sources).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/lambda\/scram-secret-association\/index\.ts$/),
+        expect.stringMatching(/handlers\/scram-secret-association\/index\.ts$/),
         expect.stringMatching(/node_modules\/@aws-sdk\/client-kafka\//),
       ]),
     );

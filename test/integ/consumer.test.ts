@@ -1,8 +1,8 @@
 import type { MSKEvent } from 'aws-lambda';
-import { BatchFailedError, consume } from '../../lambda/consumer/index';
-import type { DecodedRecord } from '../../lambda/consumer/types';
-import { logger } from '../../lambda/shared/logger';
-import { metrics } from '../../lambda/shared/metrics';
+import { BatchFailedError, consume } from '../../secure-msk-constructs/handlers/consumer/index';
+import type { DecodedRecord } from '../../secure-msk-constructs/handlers/consumer/types';
+import { logger } from '../../secure-msk-constructs/handlers/shared/logger';
+import { metrics } from '../../secure-msk-constructs/handlers/shared/metrics';
 import { handler, isFailMarker, processOrFail } from './consumer';
 
 beforeEach(() => {

@@ -28,8 +28,14 @@ import {
 } from '@aws-cdk/integ-tests-alpha';
 import { addCompliancePacks } from '../../lib/compliance';
 import { AppConfig, loadConfig } from '../../lib/config';
-import { createEncryptedLogGroup, EncryptedLogs } from '../../lib/constructs/encrypted-logs';
-import { grantOnAllResources, SecureFunction } from '../../lib/constructs/secure-function';
+import {
+  createEncryptedLogGroup,
+  EncryptedLogs,
+} from '../../secure-msk-constructs/constructs/encrypted-logs';
+import {
+  grantOnAllResources,
+  SecureFunction,
+} from '../../secure-msk-constructs/constructs/secure-function';
 import { MskSecureStage } from '../../lib/msk-secure-stage';
 import { PRODUCER_ENV, ProduceRequest } from './producer';
 import {

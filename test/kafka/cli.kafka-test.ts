@@ -9,8 +9,11 @@
  * `cli-producer` (produce the topic) and `cli-reader` (consume it with its group), created with
  * `toAclEntry` as the ACL custom resource does.
  */
-import { formatBinding, normalizeBindings } from '../../lambda/shared/acl-binding';
-import { describeBindings, toAclEntry } from '../../lambda/shared/kafka-acl-admin';
+import { formatBinding, normalizeBindings } from '../../secure-msk-constructs/model/acl-binding';
+import {
+  describeBindings,
+  toAclEntry,
+} from '../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
 import { aclBindingsFor, scramPrincipal } from '../../lib/acls/spec';
 import { lines, Run, STACK_FRAME, useFakeAwsCli } from './cli-process';
 import { asAdmin, BrokerInfo, eachBroker, unique } from './context';

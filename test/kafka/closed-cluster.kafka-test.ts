@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Kafka } from 'kafkajs';
-import { toAclEntry } from '../../lambda/shared/kafka-acl-admin';
+import { toAclEntry } from '../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
 import { aclBindingsFor, lambdaConsumerBindings } from '../../lib/acls/spec';
 import { createTls, RunningBroker, startBroker } from './broker';
 import { consumeValues, describeBrokerConfigs, kafkaAs, kafkaErrorType, unique } from './context';

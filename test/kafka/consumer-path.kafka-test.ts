@@ -10,10 +10,14 @@
  */
 import type { MSKEvent } from 'aws-lambda';
 import type { IHeaders, Kafka, RecordMetadata } from 'kafkajs';
-import { BatchFailedError, consume } from '../../lambda/consumer/index';
-import type { DecodedRecord, DecodedValue, RecordHeader } from '../../lambda/consumer/types';
-import { logger } from '../../lambda/shared/logger';
-import { metrics } from '../../lambda/shared/metrics';
+import { BatchFailedError, consume } from '../../secure-msk-constructs/handlers/consumer/index';
+import type {
+  DecodedRecord,
+  DecodedValue,
+  RecordHeader,
+} from '../../secure-msk-constructs/handlers/consumer/types';
+import { logger } from '../../secure-msk-constructs/handlers/shared/logger';
+import { metrics } from '../../secure-msk-constructs/handlers/shared/metrics';
 import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
 import { EventOf, FetchedRecord, mskEvent } from './msk-event';
 

@@ -13,7 +13,7 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { scramSecretName } from '../../lambda/shared/scram-secret-name';
+import { scramSecretName } from '../../secure-msk-constructs/model/scram-secret-name';
 
 export const FAKE_REGION = 'eu-west-1';
 export const FAKE_ACCOUNT = '111122223333';

@@ -18,11 +18,22 @@ import {
   Admin,
   ResourcePatternTypes,
 } from 'kafkajs';
-import { Deps } from '../../lambda/kafka-acls/acls';
-import { AclOperationsFailedError, KafkaAccessError } from '../../lambda/kafka-acls/errors';
-import { onEvent, physicalIdFor } from '../../lambda/kafka-acls/index';
-import { AclBinding, AclBindingLike, bindingKey } from '../../lambda/shared/acl-binding';
-import { AclAdmin, describeBindings, toAclEntry } from '../../lambda/shared/kafka-acl-admin';
+import { Deps } from '../../secure-msk-constructs/handlers/kafka-acls/acls';
+import {
+  AclOperationsFailedError,
+  KafkaAccessError,
+} from '../../secure-msk-constructs/handlers/kafka-acls/errors';
+import { onEvent, physicalIdFor } from '../../secure-msk-constructs/handlers/kafka-acls/index';
+import {
+  AclBinding,
+  AclBindingLike,
+  bindingKey,
+} from '../../secure-msk-constructs/model/acl-binding';
+import {
+  AclAdmin,
+  describeBindings,
+  toAclEntry,
+} from '../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
 import { acl } from '../fixtures/acl-binding';
 import { freePort } from './broker';
 import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';

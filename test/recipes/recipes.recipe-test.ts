@@ -59,7 +59,7 @@ const CHECKS: Record<string, (run: RecipeRun) => void> = {
     expect(services.some((v) => v.includes('"POWERTOOLS_SERVICE_NAME":"consumer"'))).toBe(true);
     expect(
       readFileSync(join(root, 'lambda', 'consumers', 'payments', 'index.ts'), 'utf8'),
-    ).toContain("from '../../shared/logger'");
+    ).toContain("from '../../../secure-msk-constructs/handlers/shared/logger'");
   },
   'switch-to-iam': ({ assembly }) => {
     const all = resources(assembly);

@@ -93,6 +93,7 @@ function readdirMarkdown(dir: string): string[] {
 const COPIED = [
   'bin',
   'lib',
+  'secure-msk-constructs',
   'lambda',
   'config',
   'examples',

@@ -2,15 +2,17 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { deepenImports, newConsumer } from '../../scripts/new-consumer';
+import { newConsumer, rebaseImports } from '../../scripts/new-consumer';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** A project root with this repository's lambda/consumer and lambda/shared. */
+const HANDLERS = join('secure-msk-constructs', 'handlers');
+
+/** A project root with the construct library's reference handler and its shared code. */
 function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'new-consumer-'));
   for (const dir of ['consumer', 'shared']) {
-    cpSync(join(ROOT, 'lambda', dir), join(root, 'lambda', dir), { recursive: true });
+    cpSync(join(ROOT, HANDLERS, dir), join(root, HANDLERS, dir), { recursive: true });
   }
   return root;
 }
@@ -33,8 +35,8 @@ describe('npm run new-consumer', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  test('a plain copy one folder deeper does not bundle (the README recipe as it was)', async () => {
-    cpSync(join(root, 'lambda', 'consumer'), join(root, 'lambda', 'consumers', 'payments'), {
+  test('a plain copy to lambda/consumers does not bundle (the README recipe as it was)', async () => {
+    cpSync(join(root, HANDLERS, 'consumer'), join(root, 'lambda', 'consumers', 'payments'), {
       recursive: true,
     });
     await expect(bundle(join(root, 'lambda', 'consumers', 'payments', 'index.ts'))).rejects.toThrow(
@@ -49,12 +51,12 @@ describe('npm run new-consumer', () => {
       expect(existsSync(join(dir, file))).toBe(true);
     }
     expect(readFileSync(join(dir, 'index.ts'), 'utf8')).toContain(
-      "import { logger } from '../../shared/logger';",
+      "import { logger } from '../../../secure-msk-constructs/handlers/shared/logger';",
     );
     const result = await bundle(join(dir, 'index.ts'));
     expect(result.errors).toEqual([]);
     expect(lines[0]).toBe(
-      'Created lambda/consumers/payments/ from lambda/consumer/: put your code in process-record.ts.',
+      'Created lambda/consumers/payments/ from the reference handler: put your code in process-record.ts.',
     );
   });
 
@@ -66,13 +68,15 @@ describe('npm run new-consumer', () => {
     expect(() => newConsumer('payments', root)).toThrow(/already exists; nothing was changed/);
   });
 
-  test('only imports that leave the folder go one level deeper', () => {
+  test('only imports that leave the folder are rebased, to the same files', () => {
     expect(
-      deepenImports(
+      rebaseImports(
         "import { a } from '../shared/a';\nimport { b } from './b';\nconst c = import(\"../shared/c\");",
+        '/p/lib/handlers/consumer',
+        '/p/lambda/consumers/payments',
       ),
     ).toBe(
-      "import { a } from '../../shared/a';\nimport { b } from './b';\nconst c = import(\"../../shared/c\");",
+      "import { a } from '../../../lib/handlers/shared/a';\nimport { b } from './b';\nconst c = import(\"../../../lib/handlers/shared/c\");",
     );
   });
 });

@@ -1,9 +1,8 @@
+import { formatBinding, normalizeBindings, scramPrincipal } from '../../../secure-msk-constructs';
 import {
-  formatBinding,
-  normalizeBindings,
-  scramPrincipal,
-} from '../../../lambda/shared/acl-binding';
-import { describeBindings, kafkaErrorCode } from '../../../lambda/shared/kafka-acl-admin';
+  describeBindings,
+  kafkaErrorCode,
+} from '../../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
 import type { Connection, Deps } from '../connection';
 import { CliError } from '../errors';
 import type { AclsOptions } from '../options';

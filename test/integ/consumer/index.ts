@@ -10,11 +10,14 @@
  * `POWERTOOLS_*`, set by `MskConsumer`).
  */
 import type { Context, MSKEvent } from 'aws-lambda';
-import { consume, KafkaBatchResponse } from '../../../lambda/consumer/index';
-import { processRecord } from '../../../lambda/consumer/process-record';
-import type { DecodedRecord } from '../../../lambda/consumer/types';
-import { logger } from '../../../lambda/shared/logger';
-import { metrics } from '../../../lambda/shared/metrics';
+import {
+  consume,
+  KafkaBatchResponse,
+} from '../../../secure-msk-constructs/handlers/consumer/index';
+import { processRecord } from '../../../secure-msk-constructs/handlers/consumer/process-record';
+import type { DecodedRecord } from '../../../secure-msk-constructs/handlers/consumer/types';
+import { logger } from '../../../secure-msk-constructs/handlers/shared/logger';
+import { metrics } from '../../../secure-msk-constructs/handlers/shared/metrics';
 import { FAIL_MARKER } from '../settings';
 
 /** Whether the record's value is the fail marker: JSON equal to `{"fail":true}`, nothing else. */

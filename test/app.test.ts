@@ -1,6 +1,6 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createOnlyPaths } from '../src/deploy/replacement';
+import { createOnlyPaths } from '../tools/deploy/replacement';
 import { functionLogGroups } from './helpers/cfn';
 import {
   acknowledgements,
@@ -150,7 +150,7 @@ describe.each(['dev', 'prod'])('the whole app, profile %s', (profile) => {
       )
         .map((r) => r.Type)
         .filter((type) => !type.startsWith('Custom::'));
-      // Missing: run `python3 scripts/create-only-properties.py cdk.out` after `npm run synth`.
+      // Missing: run `python3 tools/deploy/create-only-properties.py cdk.out` after `npm run synth`.
       expect(types.filter((type) => createOnlyPaths(type) === undefined)).toEqual([]);
     }
   });

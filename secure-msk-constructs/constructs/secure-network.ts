@@ -275,7 +275,7 @@ export class SecureNetwork extends Construct {
  * - No key pair (the provider sets none unless asked) and the provider's security group, which
  *   admits only HTTPS from the VPC.
  *
- * What stays is acknowledged here (cdk-nag) and in scripts/validate/acknowledged.json (Control
+ * What stays is acknowledged here (cdk-nag) and in tools/validate/acknowledged.json (Control
  * Tower), each with its reason.
  */
 function hardenNatInstance(instance: ec2.Instance, key: kms.IKey): void {

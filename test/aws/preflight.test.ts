@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkCredentials, PreflightError } from '../../src/aws/preflight';
+import { checkCredentials, PreflightError } from '../../tools/aws/preflight';
 
 // The credential check of `npm run deploy` and `npm run integ`, against a mocked STS: no
 // network, no credentials.

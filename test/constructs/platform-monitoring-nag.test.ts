@@ -11,8 +11,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { addCompliancePacks } from '../../lib/compliance';
 import { PlatformAlarms } from '../../secure-msk-constructs/constructs/platform-alarms';
 import { PlatformDashboard } from '../../secure-msk-constructs/constructs/platform-dashboard';
-import { estimate } from '../../scripts/cost/estimate';
-import { loadPriceTable } from '../../scripts/cost/prices';
+import { estimate } from '../../tools/cost/estimate';
+import { loadPriceTable } from '../../tools/cost/prices';
 
 // Imported function and queue: only the constructs under test (and a rotating key) are checked.
 const app = new App();

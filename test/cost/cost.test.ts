@@ -2,17 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CostError, estimate, TemplateInput } from '../../scripts/cost/estimate';
+import { CostError, estimate, TemplateInput } from '../../tools/cost/estimate';
 import {
   extractBlock,
   formatMarkdown,
   groupLines,
   readmeBlock,
   replaceBlock,
-} from '../../scripts/cost/format';
-import { loadPriceTable } from '../../scripts/cost/prices';
-import { main, parseArgs, profileOf } from '../../scripts/cost/run';
-import { loadTemplates } from '../../scripts/validate/assembly';
+} from '../../tools/cost/format';
+import { loadPriceTable } from '../../tools/cost/prices';
+import { main, parseArgs, profileOf } from '../../tools/cost/run';
+import { loadTemplates } from '../../tools/validate/assembly';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'cost');
 const SMALL = join(FIXTURES, 'small');
@@ -92,7 +92,7 @@ describe('estimate refuses what it cannot price', () => {
     [
       'an unknown resource type',
       withResource('AWS::Foo::Bar', {}),
-      /T\/R \(AWS::Foo::Bar\): resource type not in scripts\/cost\/prices.json/,
+      /T\/R \(AWS::Foo::Bar\): resource type not in tools\/cost\/prices.json/,
     ],
     [
       'an unpriced instance type',

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPriceTable, priceTableProblems } from '../../scripts/cost/prices';
+import { loadPriceTable, priceTableProblems } from '../../tools/cost/prices';
 
 const TABLE = loadPriceTable();
 const SNAPSHOT = readFileSync(join(__dirname, '..', '__snapshots__', 'app.test.ts.snap'), 'utf8');
@@ -39,8 +39,8 @@ test("every resource type of the app's templates is priced, or listed as usage-p
   const { types } = snapshotFacts();
   expect(types.size).toBeGreaterThan(20); // the parser found the templates
   const missing = [...types].filter((type) => !TABLE.resourceTypes[type]).sort();
-  // Missing: add each to scripts/cost/prices.json resourceTypes, priced (with its prices) or
-  // usage/free (with the reason), and teach scripts/cost/estimate.ts to price a priced one.
+  // Missing: add each to tools/cost/prices.json resourceTypes, priced (with its prices) or
+  // usage/free (with the reason), and teach tools/cost/estimate.ts to price a priced one.
   expect(missing).toEqual([]);
 });
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractBlock, markers } from '../../scripts/cost/format';
-import { DEFAULT_PROFILES } from '../../scripts/cost/run';
+import { extractBlock, markers } from '../../tools/cost/format';
+import { DEFAULT_PROFILES } from '../../tools/cost/run';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 

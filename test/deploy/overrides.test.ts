@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/validation';
-import { checkOverrides, contextValues } from '../../src/deploy/overrides';
+import { checkOverrides, contextValues } from '../../tools/deploy/overrides';
 
 let root: string;
 beforeEach(() => {

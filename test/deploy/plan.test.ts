@@ -18,8 +18,8 @@ import {
   NestedTemplate,
   readAssembly,
   SynthesizedStack,
-} from '../../src/deploy/plan';
-import { splitArgs } from '../../src/deploy/index';
+} from '../../tools/deploy/plan';
+import { splitArgs } from '../../tools/deploy/index';
 
 const cfnMock = mockClient(CloudFormationClient);
 beforeEach(() => cfnMock.reset());

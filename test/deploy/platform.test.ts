@@ -7,8 +7,8 @@ import {
   readPlatform,
   removalRefusals,
   summarizePlans,
-} from '../../src/deploy/platform';
-import { CfnTemplate } from '../../src/deploy/replacement';
+} from '../../tools/deploy/platform';
+import { CfnTemplate } from '../../tools/deploy/replacement';
 
 // GIVEN templates shaped like the app's: a Cluster stack (topic, ACLs, a user's secret in a
 // nested stack), a Consumer stack (function, mapping, failure queue, log group) and a

@@ -14,8 +14,8 @@ import {
   NestedTemplate,
   readAssembly,
   SynthesizedStack,
-} from '../../src/deploy/plan';
-import { formatChanges, formatRemovals } from '../../src/deploy/platform';
+} from '../../tools/deploy/plan';
+import { formatChanges, formatRemovals } from '../../tools/deploy/platform';
 import { synthesize } from '../helpers/synth';
 
 const ACCOUNT = '111122223333';

@@ -4,7 +4,7 @@ import {
   createOnlyPaths,
   nameProperty,
   plannedReplacements,
-} from '../../src/deploy/replacement';
+} from '../../tools/deploy/replacement';
 
 // GIVEN a two-stack deployment shaped like ours: Network publishes a subnet and a security
 // group; Cluster reads them with Fn::GetStackOutput into the (custom-named) cluster.

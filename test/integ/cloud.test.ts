@@ -16,7 +16,7 @@ import {
   remainingStacks,
   vpcOfStack,
   waitForLambdaInterfaces,
-} from './cloud';
+} from '../../tools/integ/cloud';
 
 // What `npm run integ` asks AWS besides the CDK CLI, against mocked CloudFormation and EC2.
 const cfnMock = mockClient(CloudFormationClient);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { assertionLabels, readIntegStacks, stepNumber } from './assembly';
+import { assertionLabels, readIntegStacks, stepNumber } from '../../tools/integ/assembly';
 import { buildIntegPlatform } from './platform';
 
 /** The feature flags of cdk.json, so that this is what `cdk synth` produces. */

@@ -45,7 +45,7 @@ import {
   INTEG_SCRAM_USER,
   INTEG_TOPIC,
   RECORD_KEYS,
-} from './settings';
+} from '../../tools/integ/settings';
 
 export interface IntegPlatform {
   readonly config: AppConfig;

@@ -98,7 +98,7 @@ const COPIED = [
   'config',
   'examples',
   'src',
-  'scripts',
+  'tools',
   'cdk.json',
   'package.json',
   'package-lock.json',

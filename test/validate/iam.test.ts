@@ -5,8 +5,8 @@ import {
   conditionKeyAvailable,
   findPolicyDocuments,
   PolicyContext,
-} from '../../scripts/validate/iam';
-import type { CfnTemplate } from '../../scripts/validate/types';
+} from '../../tools/validate/iam';
+import type { CfnTemplate } from '../../tools/validate/types';
 
 const CLUSTER =
   'arn:aws:kafka:us-east-1:111111111111:cluster/my-cluster/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-2';

@@ -1,5 +1,5 @@
-import { resolveTemplate } from '../../scripts/validate/resolve';
-import type { CfnTemplate } from '../../scripts/validate/types';
+import { resolveTemplate } from '../../tools/validate/resolve';
+import type { CfnTemplate } from '../../tools/validate/types';
 
 const NETWORK: CfnTemplate = {
   Resources: {

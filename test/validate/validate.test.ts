@@ -5,8 +5,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, parseArgs, validateTemplates } from '../../scripts/validate/run';
-import type { CfnTemplate } from '../../scripts/validate/types';
+import { main, parseArgs, validateTemplates } from '../../tools/validate/run';
+import type { CfnTemplate } from '../../tools/validate/types';
 
 const PRODUCER: CfnTemplate = {
   Resources: {

@@ -18,7 +18,7 @@ import { processRecord } from '../../../secure-msk-constructs/handlers/consumer/
 import type { DecodedRecord } from '../../../secure-msk-constructs/handlers/consumer/types';
 import { logger } from '../../../secure-msk-constructs/handlers/shared/logger';
 import { metrics } from '../../../secure-msk-constructs/handlers/shared/metrics';
-import { FAIL_MARKER } from '../settings';
+import { FAIL_MARKER } from '../../../tools/integ/settings';
 
 /** Whether the record's value is the fail marker: JSON equal to `{"fail":true}`, nothing else. */
 export function isFailMarker(record: DecodedRecord): boolean {

@@ -67,7 +67,7 @@ export function formatMarkdown(e: Estimate): string {
   table.push(['**total with usage**', '', '', `**${money(e.total)}**`]);
   const notes = [
     `${UNVERIFIED} price not confirmed (from memory); every price and its source page: ` +
-      '`scripts/cost/prices.json`.',
+      '`tools/cost/prices.json`.',
     'Usage lines are assumptions, not measurements; free tiers are not subtracted.',
     ...e.notes,
   ];

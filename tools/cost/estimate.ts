@@ -98,7 +98,7 @@ export function estimate(
     const p = table.prices[key];
     if (!p) {
       throw new CostError(
-        `${where}: no price "${key}" in scripts/cost/prices.json; add it with its source page`,
+        `${where}: no price "${key}" in tools/cost/prices.json; add it with its source page`,
       );
     }
     return p;
@@ -117,7 +117,7 @@ export function estimate(
       const entry = table.resourceTypes[resource.Type];
       if (!entry) {
         throw new CostError(
-          `${where}: resource type not in scripts/cost/prices.json resourceTypes; add it as ` +
+          `${where}: resource type not in tools/cost/prices.json resourceTypes; add it as ` +
             'priced (with prices) or as usage/free (with a reason)',
         );
       }
@@ -425,7 +425,7 @@ function usageLines(
 ): UsageLine[] {
   const p = (key: string) => {
     const price = table.prices[key];
-    if (!price) throw new CostError(`usage: no price "${key}" in scripts/cost/prices.json`);
+    if (!price) throw new CostError(`usage: no price "${key}" in tools/cost/prices.json`);
     return price;
   };
   const memory = (...keys: string[]) => keys.some((key) => p(key).verified === 'memory');

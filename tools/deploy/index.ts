@@ -27,7 +27,7 @@ import { checkAssembly, formatProblems, NoCredentialsError, readAssembly } from 
 import { formatChanges, formatRemovals } from './platform';
 
 // The SDK's notice that it will need Node 22 from 2027 is in README.md (Requirements); here it
-// would bury the one line that matters (as in test/integ/run.ts).
+// would bury the one line that matters (as in tools/integ/run.ts).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const ASSEMBLY = 'cdk.out.deploy';

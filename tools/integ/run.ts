@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { assertionLabels, readIntegStacks, StackRef, stepNumber } from './assembly';
-import { Caller, checkCredentials, PreflightError } from '../../src/aws/preflight';
+import { Caller, checkCredentials, PreflightError } from '../aws/preflight';
 import {
   creationTimings,
   failedAssertions,

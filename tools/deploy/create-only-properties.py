@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes src/deploy/create-only-properties.json: each resource type's `createOnlyProperties`
+"""Writes tools/deploy/create-only-properties.json: each resource type's `createOnlyProperties`
 (the properties whose change makes CloudFormation replace the resource), read from the
 CloudFormation resource provider schemas that cfn-lint ships (cfnlint/data/schemas).
 
-Usage: python3 scripts/create-only-properties.py <synthesized templates or folders>...
+Usage: python3 tools/deploy/create-only-properties.py <synthesized templates or folders>...
 The types are the ones the given templates contain, plus those already in the file; run it
 after `npm run synth` when a new resource type is added (a test fails until you do).
 """
@@ -46,7 +46,7 @@ def main():
         json.dump(
             {
                 'source': 'createOnlyProperties of the CloudFormation resource provider schemas '
-                f'(us-east-1) shipped with cfn-lint {version("cfn-lint")}; written by scripts/create-only-properties.py',
+                f'(us-east-1) shipped with cfn-lint {version("cfn-lint")}; written by tools/deploy/create-only-properties.py',
                 'types': table,
             },
             f,

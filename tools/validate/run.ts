@@ -71,7 +71,7 @@ export interface VariantResult {
 export interface ValidateOptions {
   /** Default: all of them. */
   readonly validators?: readonly ValidatorName[];
-  /** Default: scripts/validate/acknowledged.json. */
+  /** Default: tools/validate/acknowledged.json. */
   readonly acknowledgements?: readonly Acknowledgement[];
   /** Where the resolved copies go; default: a new temporary directory. */
   readonly resolvedDir?: string;

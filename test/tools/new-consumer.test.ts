@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { newConsumer, rebaseImports } from '../../scripts/new-consumer';
+import { newConsumer, rebaseImports } from '../../tools/new-consumer';
 
 const ROOT = resolve(__dirname, '..', '..');
 

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `node scripts/parallel.mjs <npm script>...`: runs the named npm scripts at the same time and
+ * `node tools/parallel.mjs <npm script>...`: runs the named npm scripts at the same time and
  * prints each one's output after it ends, in the order given, with its time. Exits with the
  * first non-zero exit code, after all have ended.
  *
@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 
 const names = process.argv.slice(2);
 if (names.length === 0) {
-  console.error('usage: node scripts/parallel.mjs <npm script> [<npm script>...]');
+  console.error('usage: node tools/parallel.mjs <npm script> [<npm script>...]');
   process.exit(2);
 }
 

@@ -199,8 +199,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (`Uuid.toString`). */
-const clusterId = () => randomBytes(16).toString('base64url');
+/**
+ * Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (`Uuid.toString`). Like Kafka's `Uuid.randomUuid()` (its bytecode in kafka-clients 4.1.2 checks `toString().startsWith("-")`),
+ * an id starting with "-" is drawn again: `kafka-storage format --cluster-id -x…` reads it as an
+ * option and fails ("argument --cluster-id/-t: expected one argument"), seen on 2026-12-08.
+ */
+const clusterId = (): string => {
+  const id = randomBytes(16).toString('base64url');
+  return id.startsWith('-') ? clusterId() : id;
+};
 
 export function serverProperties(o: {
   port: number;

@@ -1,5 +1,5 @@
 // CI's machine runs Node 20; the AWS SDK's notice that it will need Node 22 from 2027 is in
-// README.md (Requirements) and would otherwise repeat in every test worker's output.
+// docs/development.md#requirements and would otherwise repeat in every test worker's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** @type {import('jest').Config} */

@@ -8,7 +8,7 @@
  * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers (`secure-msk-constructs/handlers/**`, `model/**`) and the
  *   client CLI (`src/cli/**`), tested by `test/handlers/**` and `test/cli/**` only. No test in
  *   this mode synthesizes a CDK app, yet a full run (`--force`) takes well over an hour on the
- *   two-core machine (the handlers alone: 75 minutes on 2026-12-02); see README "Mutation testing".
+ *   two-core machine (the handlers alone: 75 minutes on 2026-12-02); see docs/development.md#mutation-testing.
  * - `MUTATE=constructs npx stryker run stryker.config.mjs`: the CDK constructs
  *   (`secure-msk-constructs/constructs/**`), tested by every test that synthesizes a stack (the top-level
  *   `test/*.test.ts` except the 1000-user synth, and `test/constructs/**`). Snapshots do not

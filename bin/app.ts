@@ -2,7 +2,7 @@
 /**
  * Entry point: `cdk synth` / `cdk deploy`. `-c profile=dev|prod` (default dev) picks the settings
  * file `config/<profile>.json`; any other `-c key=value` overrides one setting for one command.
- * See the configuration table in README.md.
+ * See the configuration table: docs/configuration.md#settings.
  */
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';

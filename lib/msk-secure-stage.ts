@@ -12,7 +12,7 @@ export interface MskSecureStageProps extends StageProps {
 
 /**
  * Every stack of one deployment (one cluster), so that pipelines and multi-account deploys can
- * instantiate the whole platform as a unit. Stacks: Network → Cluster → Consumer.
+ * instantiate the whole platform as a unit. Stacks: Network → Cluster → Consumer → Monitoring.
  */
 export class MskSecureStage extends Stage {
   public readonly network: NetworkStack;
@@ -27,7 +27,7 @@ export class MskSecureStage extends Stage {
       `msk-secure-stack ${part} (${config.profile}, cluster ${config.clusterName})`;
     // With retainData, `cdk destroy` would delete the subnets and security group that the
     // retained cluster still uses, and fail on them. Termination protection makes CloudFormation
-    // refuse to delete any of the stacks before anything is deleted (README, "Deploying safely").
+    // refuse to delete any of the stacks before anything is deleted (docs/deploying.md#teardown).
     const terminationProtection = config.retainData;
 
     this.network = new NetworkStack(this, 'Network', {

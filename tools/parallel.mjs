@@ -5,7 +5,7 @@
  * first non-zero exit code, after all have ended.
  *
  * `npm test` uses it for the type check, ESLint and Prettier: each is single-threaded, so two
- * cores run them side by side (README, "Test time").
+ * cores run them side by side (docs/development.md#keeping-npm-test-fast).
  */
 import { spawn } from 'node:child_process';
 

@@ -9,7 +9,7 @@
  * A plain string is a user with no permissions. A name ending in `*` is a PREFIXED pattern
  * (`orders.*` → every topic starting with `orders.`); any other name is LITERAL.
  *
- * How the ACLs behave on MSK (README, "Kafka ACLs for SCRAM users", has the sources):
+ * How the ACLs behave on MSK (docs/cluster-and-acls.md#kafka-acls-for-scram-users has the sources):
  * - MSK sets `allow.everyone.if.no.acl.found=true`: a resource with **no** ACL at all is open to
  *   every SCRAM user; as soon as one ACL matches a resource, only principals with a matching
  *   ALLOW may use it (Kafka's `StandardAuthorizerData`: `hasResourceAcls` → default deny).

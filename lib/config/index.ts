@@ -267,7 +267,7 @@ export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
     brokerInstanceType: 'kafka.t3.small',
     azCount: 2,
     natGateways: 1,
-    // One NAT instance instead of a NAT gateway: about $30/month less (README, Cost). The
+    // One NAT instance instead of a NAT gateway: about $30/month less (docs/operations.md#cost). The
     // platform's outbound traffic is HTTPS to AWS APIs, which a NAT instance forwards as a
     // gateway does; reasoned, not yet deployed (unverified on AWS).
     natProvider: 'instance',

@@ -15,7 +15,7 @@ export class CliError extends Error {
 const CONNECTIVITY_HINT =
   'The brokers are only reachable from inside the VPC (private subnets, port 9096 for SCRAM, 9098 ' +
   "for IAM) or over a network path into it: run the client on a host in the cluster's VPC with " +
-  'the "clients" security group, or through a VPN/peering. See "Connection timeout" in README.md.';
+  'the "clients" security group, or through a VPN/peering. See docs/troubleshooting.md#connection-timeout.';
 
 const groupHint = (context: { auth: string }): string =>
   context.auth === 'iam'

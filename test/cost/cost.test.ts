@@ -7,7 +7,7 @@ import {
   extractBlock,
   formatMarkdown,
   groupLines,
-  readmeBlock,
+  costBlock,
   replaceBlock,
 } from '../../tools/cost/format';
 import { loadPriceTable } from '../../tools/cost/prices';
@@ -62,11 +62,11 @@ describe('estimate on a small fixture template', () => {
     expect(formatMarkdown(e)).toBe(readFileSync(join(FIXTURES, 'small.expected.md'), 'utf8'));
   });
 
-  test('the markdown is as prettier formats it: README.md keeps it through `npm run format`', () => {
+  test('the markdown is as prettier formats it: docs/operations.md keeps it through `npm run format`', () => {
     const markdown = formatMarkdown(e);
     const prettier = spawnSync(
       process.execPath,
-      [require.resolve('prettier/bin/prettier.cjs'), '--stdin-filepath', 'README.md'],
+      [require.resolve('prettier/bin/prettier.cjs'), '--stdin-filepath', 'docs/operations.md'],
       { cwd: join(__dirname, '..', '..'), input: markdown, encoding: 'utf8' },
     );
     expect(prettier.stderr).toBe('');
@@ -124,21 +124,21 @@ describe('estimate refuses what it cannot price', () => {
   });
 });
 
-describe('README blocks', () => {
-  const block = readmeBlock('dev', '| a |\n');
+describe('cost blocks', () => {
+  const block = costBlock('dev', '| a |\n');
 
   test('a block is the markdown between its profile markers', () => {
     expect(block).toBe('<!-- cost:dev:start -->\n\n| a |\n\n<!-- cost:dev:end -->');
-    const readme = `# x\n\ntext\n\n${block}\n\nmore\n`;
-    expect(extractBlock(readme, 'dev')).toBe(block);
-    expect(extractBlock(readme, 'prod')).toBeUndefined();
+    const doc = `# x\n\ntext\n\n${block}\n\nmore\n`;
+    expect(extractBlock(doc, 'dev')).toBe(block);
+    expect(extractBlock(doc, 'prod')).toBeUndefined();
   });
 
   test('replaceBlock replaces in place, or appends a Cost section once', () => {
-    const readme = `# x\n\n${block}\n\nmore $& text\n`;
-    const next = readmeBlock('dev', '| b |\n');
-    expect(replaceBlock(readme, 'dev', next)).toBe(`# x\n\n${next}\n\nmore $& text\n`);
-    const appended = replaceBlock('# x\n', 'prod', readmeBlock('prod', '| p |\n'));
+    const doc = `# x\n\n${block}\n\nmore $& text\n`;
+    const next = costBlock('dev', '| b |\n');
+    expect(replaceBlock(doc, 'dev', next)).toBe(`# x\n\n${next}\n\nmore $& text\n`);
+    const appended = replaceBlock('# x\n', 'prod', costBlock('prod', '| p |\n'));
     expect(appended).toMatch(/^# x\n\n## Cost\n\n.*\n\n<!-- cost:prod:start -->/);
     const twice = replaceBlock(appended, 'dev', next);
     expect(twice.match(/## Cost/g)).toHaveLength(1);
@@ -156,43 +156,56 @@ describe('command line', () => {
         'azCount=3',
         '--templates',
         'prod=/t',
-        '--check-readme',
+        '--check-docs',
       ]),
     ).toMatchObject({
       profile: 'prod',
       context: ['azCount=3'],
       templates: [{ name: 'prod', dir: '/t' }],
-      mode: 'check-readme',
+      mode: 'check-docs',
     });
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
-    expect(() => parseArgs(['--check-readme', '--write-readme'])).toThrow(/one of/);
+    expect(() => parseArgs(['--check-docs', '--write-docs'])).toThrow(/one of/);
+    expect(parseArgs(['--doc', 'x/ops.md']).doc).toMatch(/x[\\/]ops\.md$/);
+    // The flags moved with the tables (README.md → docs/operations.md); the old ones say so.
+    expect(() => parseArgs(['--check-readme'])).toThrow(/--check-readme is now --check-docs/);
+    expect(() => parseArgs(['--write-readme'])).toThrow(/--write-readme is now --write-docs/);
+    expect(() => parseArgs(['--readme', 'R.md'])).toThrow(/--readme is now --doc/);
   });
 
   test('the profile comes from the stage description when not named', () => {
     expect(profileOf(small())).toBe('dev');
   });
 
-  test('--write-readme then --check-readme on fixture templates (no synth)', async () => {
+  test('--write-docs then --check-docs on fixture templates (no synth)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cost-test-'));
-    const readme = join(dir, 'README.md');
-    writeFileSync(readme, '# Project\n');
+    const doc = join(dir, 'operations.md');
+    writeFileSync(doc, '# Operations\n');
     const out: string[] = [];
     const run = (...args: string[]) =>
-      main(['--templates', SMALL, '--readme', readme, ...args], (t) => out.push(t));
+      main(['--templates', SMALL, '--doc', doc, ...args], (t) => out.push(t));
 
-    expect(await run('--check-readme')).toBe(1);
-    expect(out.join('')).toMatch(/no <!-- cost:dev:start -->.*\n.*npm run cost -- --write-readme/);
-    expect(await run('--write-readme')).toBe(0);
-    const written = readFileSync(readme, 'utf8');
+    expect(await run('--check-docs')).toBe(1);
+    expect(out.join('')).toMatch(/no <!-- cost:dev:start -->.*\n.*npm run cost -- --write-docs/);
+    expect(await run('--write-docs')).toBe(0);
+    const written = readFileSync(doc, 'utf8');
     expect(written).toMatch(/## Cost\n[\s\S]*<!-- cost:dev:start -->[\s\S]*fixed total/);
-    expect(await run('--check-readme')).toBe(0);
+    expect(await run('--check-docs')).toBe(0);
 
-    out.length = 0;
-    expect(await run()).toBe(0);
-    expect(`${out.join('').trimEnd()}`).toBe(extractBlock(written, 'dev'));
+    writeFileSync(doc, written.replace('fixed total', 'fixed totals'));
+    expect(await run('--check-docs')).toBe(1);
+  });
 
-    writeFileSync(readme, written.replace('fixed total', 'fixed totals'));
-    expect(await run('--check-readme')).toBe(1);
+  test('printed for a human: the tables the doc holds, without the marker lines', async () => {
+    const out: string[] = [];
+    expect(await main(['--templates', SMALL], (t) => out.push(t))).toBe(0);
+    const printed = out.join('');
+    expect(printed).not.toContain('<!--');
+    expect(printed).toMatch(/^\*\*dev\*\*: \$[\s\S]*\| item +\|[\s\S]*\*\*total with usage\*\*/);
+    // Exactly the block's content: the block is the printed text between its markers.
+    expect(costBlock('dev', printed)).toBe(
+      costBlock('dev', formatMarkdown(estimate('dev', small(), loadPriceTable()))),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * The decoder's cost per record and the limits that keep its fast paths safe. README, "Decoding
- * performance": the handler's overhead over a raw base64 + JSON.parse loop is the measured goal
+ * The decoder's cost per record and the limits that keep its fast paths safe. docs/consumer.md#decoding-performance
+ * and docs/development.md#benchmarks: the handler's overhead over a raw base64 + JSON.parse loop is the measured goal
  * (0.8x, at the edge), so each record must take the cheap path it is written for: keys through
  * `atob`, ASCII header values without a Buffer, JSON.parse only on text that can be JSON, the
  * UTF-8 byte scan only when the text holds a U+FFFD. What each value decodes to is tested in

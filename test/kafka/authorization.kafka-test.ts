@@ -1,7 +1,7 @@
 /**
  * Authorization as SCRAM users see it, on a real broker with MSK's `allow.everyone.if.no.acl.found
  * =true`. The ACLs are exactly those the Cluster stack deploys (`platformAclBindings`) for the
- * default configuration and for the README's `billing` example, applied by the ACL custom
+ * default configuration and for the `billing` example (docs/cluster-and-acls.md#add-a-user-with-permissions), applied by the ACL custom
  * resource's own `onEvent`. Users, topics and groups are the real defaults: `producer`,
  * `consumer` (the Lambda consumer's SCRAM user), `billing`, topic `orders`, group
  * `msk-secure-dev-consumer`. No other test file uses them.
@@ -256,7 +256,7 @@ describe.each(eachBroker())('authorization on Kafka %s', (_version, broker: Brok
   test('FINDING: with no ACL on the CLUSTER resource, any SCRAM user may create ACLs and let itself in', async () => {
     // CreateAcls needs ALTER on the CLUSTER; with no ACL there, the open default grants it to
     // every authenticated SCRAM user. So a user without ACLs grants itself READ on a topic
-    // that ACLs closed, and reads it. README "Tested against Apache Kafka" explains the risk.
+    // that ACLs closed, and reads it. docs/kafka-tests.md#a-finding-the-open-cluster-resource explains the risk.
     const self = aclBindingsFor({
       name: 'stranger',
       produce: [],

@@ -57,7 +57,7 @@ export class CliProcesses {
       ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       ...fakeAwsEnv(fake.endpoint),
       NODE_EXTRA_CA_CERTS: broker.caFile,
-      // As jest.config.js does: the SDK's Node 22 notice (README, Requirements) is not the CLI's.
+      // As jest.config.js does: the SDK's Node 22 notice (docs/development.md#requirements) is not the CLI's.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     const start = Date.now();

@@ -4,7 +4,7 @@
  * one broker without one's ACLs closing another's resources.
  */
 export const SCRAM_USERS = [
-  // authorization.kafka-test.ts: the default config's users and the README's billing example.
+  // authorization.kafka-test.ts: the default config's users and the billing example of docs/cluster-and-acls.md#add-a-user-with-permissions.
   'producer',
   'consumer',
   'billing',

@@ -1,4 +1,4 @@
-/** Pure formatting of an estimate as markdown, and the README blocks that hold it. */
+/** Pure formatting of an estimate as markdown, and the marked blocks of docs/operations.md that hold it. */
 import { cents, CostLine, Estimate, unitMoney } from './estimate';
 
 const money = (usd: number): string =>
@@ -85,7 +85,7 @@ export function formatMarkdown(e: Estimate): string {
 /**
  * A markdown table laid out as prettier lays it out (prettier 3, markdown printer, "table"): every
  * column as wide as its widest cell (at least 3), cells padded on the side away from their
- * alignment, the delimiter row of dashes with a colon on the aligned side. So README.md stays as
+ * alignment, the delimiter row of dashes with a colon on the aligned side. So the docs stay as
  * written after `npm run format`. Widths count code points: the cells hold no wide characters.
  */
 export function markdownTable(
@@ -118,34 +118,34 @@ export function markers(profile: string): Markers {
   return { start: `<!-- cost:${profile}:start -->`, end: `<!-- cost:${profile}:end -->` };
 }
 
-/** Exactly what the README holds for a profile, markers included. */
-export function readmeBlock(profile: string, markdown: string): string {
+/** Exactly what the cost doc holds for a profile, markers included. */
+export function costBlock(profile: string, markdown: string): string {
   const { start, end } = markers(profile);
   return `${start}\n\n${markdown.trimEnd()}\n\n${end}`;
 }
 
-/** The README's block for a profile, markers included, or undefined when a marker is missing. */
-export function extractBlock(readme: string, profile: string): string | undefined {
+/** A document's block for a profile, markers included, or undefined when a marker is missing. */
+export function extractBlock(doc: string, profile: string): string | undefined {
   const { start, end } = markers(profile);
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end, from + start.length);
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end, from + start.length);
   if (from < 0 || to < 0) return undefined;
-  return readme.slice(from, to + end.length);
+  return doc.slice(from, to + end.length);
 }
 
 export const COST_SECTION = '## Cost';
 
 /**
- * The README with the profile's block replaced; a README without the markers gets the block at
- * the end, under a `## Cost` heading (added once).
+ * The document with the profile's block replaced; a document without the markers gets the block
+ * at the end, under a `## Cost` heading (added once).
  */
-export function replaceBlock(readme: string, profile: string, block: string): string {
-  const current = extractBlock(readme, profile);
-  if (current !== undefined) return readme.replace(current, () => block);
-  const withSection = readme.includes(`\n${COST_SECTION}\n`)
-    ? readme.trimEnd()
-    : `${readme.trimEnd()}\n\n${COST_SECTION}\n\n` +
+export function replaceBlock(doc: string, profile: string, block: string): string {
+  const current = extractBlock(doc, profile);
+  if (current !== undefined) return doc.replace(current, () => block);
+  const withSection = doc.includes(`\n${COST_SECTION}\n`)
+    ? doc.trimEnd()
+    : `${doc.trimEnd()}\n\n${COST_SECTION}\n\n` +
       'Monthly list price of what `npm run synth` builds, from the synthesized templates ' +
-      '(`npm run cost`; `npm run cost -- --check-readme` fails when this section is stale).';
+      '(`npm run cost`; `npm run cost -- --check-docs` fails when this section is stale).';
   return `${withSection}\n\n${block}\n`;
 }

@@ -1,6 +1,7 @@
 /**
- * `npm run cost [-- ...]`: see run.ts. Exit code 0 on success, 1 when `--check-readme` finds
- * README.md stale, 2 when the estimate could not be made (an unpriced resource, a failed synth).
+ * `npm run cost [-- ...]`: see run.ts. Exit code 0 on success, 1 when `--check-docs` finds
+ * docs/operations.md stale, 2 when the estimate could not be made (an unpriced resource, a failed
+ * synth).
  */
 import { main } from './run';
 

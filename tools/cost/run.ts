@@ -1,28 +1,30 @@
 /**
- * `npm run cost [-- [-c key=value]... [--templates [NAME=]DIR]... [--check-readme | --write-readme]]`
+ * `npm run cost [-- [-c key=value]... [--templates [NAME=]DIR]... [--check-docs | --write-docs]]`
  *
  * Synthesizes the app (`cdk synth --no-notices --quiet '**' -o <tmpdir>`) for `dev`,
  * `dev-gateway` (dev with `natProvider=gateway`) and `prod` (`DEFAULT_VARIANTS`), or for the one
  * profile a `-c profile=NAME` names (the other `-c` settings are passed on), or
  * reads templates synthesized before (`--templates DIR`, repeatable; the profile is NAME=, else
  * `-c profile=`, else the one in the stacks' descriptions, else the directory name). Prints, per
- * profile, the markdown block README.md holds between `<!-- cost:<profile>:start -->` and
- * `<!-- cost:<profile>:end -->`. `--check-readme` exits 1 when README.md's blocks differ;
- * `--write-readme` replaces them (appending a `## Cost` section when the markers are missing).
+ * profile, the markdown tables (without markers) that docs/operations.md holds between
+ * `<!-- cost:<profile>:start -->` and `<!-- cost:<profile>:end -->`. `--check-docs` exits 1 when
+ * that file's blocks differ; `--write-docs` replaces them (appending a `## Cost` section when the
+ * markers are missing). `--doc PATH` names another file.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
 import { loadTemplates } from '../validate/assembly';
 import { estimate, TemplateInput } from './estimate';
-import { extractBlock, formatMarkdown, readmeBlock, replaceBlock } from './format';
+import { costBlock, extractBlock, formatMarkdown, replaceBlock } from './format';
 import { loadPriceTable } from './prices';
 
 export { REPO_ROOT };
-export const README = join(REPO_ROOT, 'README.md');
+/** The document that holds the cost tables (docs/operations.md#cost). */
+export const COST_DOC = join(REPO_ROOT, 'docs', 'operations.md');
 /**
- * What `npm run cost` prices without `-c profile=` or `--templates`: each name is a README block.
+ * What `npm run cost` prices without `-c profile=` or `--templates`: each name is a cost block.
  * dev's default NAT is one NAT instance; `dev-gateway` prices dev with a NAT gateway instead.
  */
 export const DEFAULT_VARIANTS: Readonly<
@@ -32,7 +34,7 @@ export const DEFAULT_VARIANTS: Readonly<
   'dev-gateway': { profile: 'dev', context: ['natProvider=gateway'] },
   prod: { profile: 'prod', context: [] },
 };
-/** The README's cost blocks (the names of `DEFAULT_VARIANTS`). */
+/** The cost doc's blocks (the names of `DEFAULT_VARIANTS`). */
 export const DEFAULT_PROFILES = Object.keys(DEFAULT_VARIANTS);
 
 export interface CliOptions {
@@ -41,20 +43,21 @@ export interface CliOptions {
   /** From `-c profile=NAME`. */
   readonly profile?: string;
   readonly templates: readonly { readonly name?: string; readonly dir: string }[];
-  readonly mode: 'print' | 'check-readme' | 'write-readme';
-  readonly readme: string;
+  readonly mode: 'print' | 'check-docs' | 'write-docs';
+  /** The file `--check-docs` and `--write-docs` use. */
+  readonly doc: string;
 }
 
 const USAGE =
   'usage: npm run cost -- [-c key=value]... [--templates [NAME=]DIR]... ' +
-  '[--check-readme | --write-readme] [--readme PATH]';
+  '[--check-docs | --write-docs] [--doc PATH]';
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const context: string[] = [];
   const templates: { name?: string; dir: string }[] = [];
   let profile: string | undefined;
   let mode: CliOptions['mode'] = 'print';
-  let readme = README;
+  let doc = COST_DOC;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -71,11 +74,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       const spec = value();
       const named = /^([a-zA-Z][\w-]*)=(.+)$/.exec(spec);
       templates.push(named ? { name: named[1], dir: named[2] } : { dir: spec });
-    } else if (arg === '--check-readme' || arg === '--write-readme') {
-      if (mode !== 'print') throw new Error(`give one of --check-readme, --write-readme\n${USAGE}`);
+    } else if (arg === '--check-docs' || arg === '--write-docs') {
+      if (mode !== 'print') throw new Error(`give one of --check-docs, --write-docs\n${USAGE}`);
       mode = arg.slice(2) as CliOptions['mode'];
-    } else if (arg === '--readme') {
-      readme = resolve(value());
+    } else if (arg === '--doc') {
+      doc = resolve(value());
+    } else if (/^--(check|write)-readme$|^--readme$/.test(arg)) {
+      // The tables moved from README.md to docs/operations.md, and the flags with them.
+      throw new Error(
+        `${arg} is now ${arg.replace('readme', arg === '--readme' ? 'doc' : 'docs')}\n${USAGE}`,
+      );
     } else if (arg === '--help' || arg === '-h') {
       throw new Error(USAGE);
     } else {
@@ -85,7 +93,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (templates.length > 1 && profile !== undefined && templates.some((t) => !t.name)) {
     throw new Error('with several --templates, name each one (--templates NAME=DIR)');
   }
-  return { context, profile, templates, mode, readme };
+  return { context, profile, templates, mode, doc };
 }
 
 /** `cdk synth` of one profile into a new temporary directory. */
@@ -135,44 +143,43 @@ export async function main(
       sets.push({ profile: name, templates: loadTemplates(dir), cleanup: dir });
     }
   }
-  const blocks = new Map<string, string>();
+  const tables = new Map<string, string>();
   try {
     for (const set of sets) {
-      blocks.set(
-        set.profile,
-        readmeBlock(set.profile, formatMarkdown(estimate(set.profile, set.templates, table))),
-      );
+      tables.set(set.profile, formatMarkdown(estimate(set.profile, set.templates, table)));
     }
   } finally {
     for (const set of sets) if (set.cleanup) rmSync(set.cleanup, { recursive: true, force: true });
   }
 
+  // For a human: the tables alone; the markers matter only to the file that holds them.
   if (options.mode === 'print') {
-    write(`${[...blocks.values()].join('\n\n')}\n`);
+    write(`${[...tables.values()].map((t) => t.trimEnd()).join('\n\n')}\n`);
     return 0;
   }
-  let readme = readFileSync(options.readme, 'utf8');
-  if (options.mode === 'write-readme') {
-    for (const [profile, block] of blocks) readme = replaceBlock(readme, profile, block);
-    writeFileSync(options.readme, readme);
-    write(`updated ${options.readme}: ${[...blocks.keys()].join(', ')}\n`);
+  const blocks = new Map([...tables].map(([profile, t]) => [profile, costBlock(profile, t)]));
+  let doc = readFileSync(options.doc, 'utf8');
+  if (options.mode === 'write-docs') {
+    for (const [profile, block] of blocks) doc = replaceBlock(doc, profile, block);
+    writeFileSync(options.doc, doc);
+    write(`updated ${options.doc}: ${[...blocks.keys()].join(', ')}\n`);
     return 0;
   }
   let stale = 0;
   for (const [profile, block] of blocks) {
-    const current = extractBlock(readme, profile);
+    const current = extractBlock(doc, profile);
     if (current === block) continue;
     stale += 1;
     write(
       current === undefined
-        ? `${options.readme}: no <!-- cost:${profile}:start --> … <!-- cost:${profile}:end --> block\n`
-        : `${options.readme}: the ${profile} block differs; it should be:\n${block}\n`,
+        ? `${options.doc}: no <!-- cost:${profile}:start --> … <!-- cost:${profile}:end --> block\n`
+        : `${options.doc}: the ${profile} block differs; it should be:\n${block}\n`,
     );
   }
   if (stale > 0) {
-    write('run `npm run cost -- --write-readme` to update README.md\n');
+    write(`run \`npm run cost -- --write-docs\` to update ${relative(REPO_ROOT, options.doc)}\n`);
     return 1;
   }
-  write(`${options.readme}: cost blocks up to date (${[...blocks.keys()].join(', ')})\n`);
+  write(`${options.doc}: cost blocks up to date (${[...blocks.keys()].join(', ')})\n`);
   return 0;
 }

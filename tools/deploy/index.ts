@@ -16,7 +16,7 @@
  *    access unless `--allow-removal <name>` names each one.
  * 4. `cdk deploy --app cdk.out.deploy`.
  *
- * See README.md, "Deploying safely", and docs/deploying.md.
+ * See docs/deploying.md#deploy.
  */
 import { spawnSync } from 'node:child_process';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -26,7 +26,7 @@ import { checkOverrides } from './overrides';
 import { checkAssembly, formatProblems, NoCredentialsError, readAssembly } from './plan';
 import { formatChanges, formatRemovals } from './platform';
 
-// The SDK's notice that it will need Node 22 from 2027 is in README.md (Requirements); here it
+// The SDK's notice that it will need Node 22 from 2027 is in docs/development.md#requirements; here it
 // would bury the one line that matters (as in tools/integ/run.ts).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

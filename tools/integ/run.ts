@@ -31,7 +31,7 @@ import {
   waitForLambdaInterfaces,
 } from './cloud';
 
-// The SDK's notice that it will need Node 22 from 2027 is in README.md (Requirements); here it
+// The SDK's notice that it will need Node 22 from 2027 is in docs/development.md#requirements; here it
 // would bury the one line that matters (the jest config silences it the same way).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -163,7 +163,7 @@ async function teardown(
   }
   say(
     `no stack left. By design still there: the platform KMS key, pending deletion for 7 days, ` +
-      'and the service-linked role AWSServiceRoleForKafka (README, Teardown).',
+      'and the service-linked role AWSServiceRoleForKafka (docs/deploying.md#teardown).',
   );
   return true;
 }

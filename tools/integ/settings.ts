@@ -1,7 +1,7 @@
 /**
  * The integ test's profile: dev defaults with the smallest platform that still exercises every
  * path (`npm run integ`, docs/integ.md). Everything here is an ordinary setting of
- * `lib/config` (README, Configuration); nothing bypasses its validation.
+ * `lib/config` (docs/configuration.md); nothing bypasses its validation.
  */
 
 /** Cluster name, stage name and the prefix of every stack, secret, log group and parameter. */

@@ -98,8 +98,8 @@ describe('onFailure refusals: every problem at once, each naming consumers[i].on
       '  - -c consumers[0].onFailure = {"kafka":"orders.dlt"}: needs provisioned mode (consumerMinPollers/consumerMaxPollers ≥ 1): ' +
         '"Provisioned mode required – A Kafka on-failure destination is only available for event source mappings with provisioned mode enabled" ' +
         '(Lambda Developer Guide); use "sqs" or turn provisioned mode on',
-      '  - -c consumers[1].onFailure = {"kafka":"dlt"}: the topic must have at least 4 characters ' +
-        "(CloudFormation's DestinationConfig takes kafka://<topic> of at least 12)",
+      '  - -c consumers[1].onFailure = {"kafka":"dlt"}: the topic must be a Kafka topic name of 4–249 letters, digits, ".", "_" and "-", ' +
+        'not starting with "." (CloudFormation takes kafka://<topic> of at least 12 characters)',
       '  - -c consumers[2].onFailure = {"kafka":"orders"}: must not be the topic the consumer reads (orders): ' +
         'Lambda refuses a destination that is one of its source topics',
       '  - -c consumers[3].onFailure = {"kafka":"orders"}: must not be a topic a consumer reads (consumers[0] reads orders): ' +
@@ -120,8 +120,8 @@ describe('onFailure refusals: every problem at once, each naming consumers[i].on
       ),
     ).toEqual([
       '  - -c consumers[0].onFailure = "queue": must be "sqs" (an SQS queue) or { "kafka": "<topic>" } (a dead-letter topic)',
-      '  - -c consumers[1].onFailure = {"kafka":"dlt"}: the topic must have at least 4 characters ' +
-        "(CloudFormation's DestinationConfig takes kafka://<topic> of at least 12)",
+      '  - -c consumers[1].onFailure = {"kafka":"dlt"}: the topic must be a Kafka topic name of 4–249 letters, digits, ".", "_" and "-", ' +
+        'not starting with "." (CloudFormation takes kafka://<topic> of at least 12 characters)',
     ]);
   });
 

@@ -144,28 +144,28 @@ test('grantAdmin: create, describe and alter topics under a prefix', () => {
 test('a "*" in a plain name is refused with what to do instead', () => {
   const { cluster, role } = fixture();
   expect(() => cluster.access.grantConsume(role, 'orders*', 'g')).toThrow(
-    'topic "orders*" is not a Kafka name ([a-zA-Z0-9._-]); pass { prefix: "…" } for a prefix instead of writing "*"',
+    'topic "orders*" is not a Kafka topic name (1–249 characters of letters, digits, ".", "_" and "-", and not "." or ".." (Kafka rule)); pass { prefix: "…" } for a prefix instead of writing "*"',
   );
 });
 
 test('a "*" inside a name is refused too, not only at its end', () => {
   const { cluster, role } = fixture();
   expect(() => cluster.access.grantProduce(role, 'orders.*.eu')).toThrow(
-    'topic "orders.*.eu" is not a Kafka name',
+    'topic "orders.*.eu" is not a Kafka topic name',
   );
 });
 
 test('a bad group name is refused and named as a group', () => {
   const { cluster, role } = fixture();
   expect(() => cluster.access.grantConsume(role, 'orders', 'billing team')).toThrow(
-    'group "billing team" is not a Kafka name ([a-zA-Z0-9._-])',
+    'group "billing team" is not a consumer group name (1–200 characters of letters, digits and - / : _ + = . @)',
   );
 });
 
 test('a prefix is checked like a name: "*" in a prefix is refused', () => {
   const { cluster, role } = fixture();
   expect(() => cluster.access.grantAdmin(role, { prefix: 'team-*' })).toThrow(
-    'topic "team-*" is not a Kafka name',
+    'topic "team-*" is not a Kafka topic name',
   );
 });
 
@@ -174,7 +174,7 @@ test('an empty prefix means every topic (a bare *); an empty name is refused', (
   cluster.access.grantConsume(role, { prefix: '' }, 'billing');
   expect(statementsOf(stack)[1].Resource).toEqual(arn('topic', '*'));
   expect(() => cluster.access.grantConsume(role, '', 'billing')).toThrow(
-    'topic "" is not a Kafka name',
+    'topic "" is not a Kafka topic name',
   );
 });
 

@@ -1,10 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import {
-  MAX_SCRAM_USERS,
-  USER_STACKS,
-  userStackOf,
-} from '../secure-msk-constructs/constructs/scram-users';
+import { USER_STACKS, userStackOf } from '../secure-msk-constructs/constructs/scram-users';
+import { MAX_SCRAM_USERS } from '../secure-msk-constructs/model/rules';
 import { synthesize } from './helpers/synth';
 
 // GIVEN MSK's limit of SCRAM users, with rotation on (the most resources per user), synthesized

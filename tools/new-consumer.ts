@@ -8,9 +8,7 @@
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-
-/** The consumer-name rule of `consumers[].name` (lib/config/consumers.ts). */
-const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+import { CONSUMER_NAME } from '../secure-msk-constructs';
 
 /**
  * Rewrites `from '../x'` (and `import('../x')`) in a file moved from `from` to `to` so that it
@@ -27,7 +25,7 @@ export function rebaseImports(source: string, from: string, to: string): string 
 export function newConsumer(name: string, root: string): string[] {
   if (!CONSUMER_NAME.test(name)) {
     throw new Error(
-      `new-consumer: name = ${JSON.stringify(name)}: must be 1–40 of lower-case letters, digits and "-", starting with a letter (the consumers[].name rule)`,
+      `new-consumer: name = ${JSON.stringify(name)}: must be ${CONSUMER_NAME.allowed} (the consumers[].name rule)`,
     );
   }
   const from = join(root, 'secure-msk-constructs', 'handlers', 'consumer');

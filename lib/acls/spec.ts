@@ -21,15 +21,19 @@
  *   `User:ANONYMOUS` on the replication listener (AWS Knowledge Center, msk-sasl-scram-issues).
  */
 import {
+  acceptsPrefix,
   AclBinding,
   AclOperation,
   AclPatternType,
   AclResourceType,
   ANY_HOST,
   CLUSTER_RESOURCE_NAME,
+  CONSUMER_GROUP,
+  MAX_SCRAM_USERS,
   normalizeBindings,
   SCRAM_USER_NAME,
   scramPrincipal,
+  TOPIC_NAME,
 } from '../../secure-msk-constructs';
 
 export type {
@@ -69,13 +73,7 @@ export interface ProblemSink {
   add(setting: string, value: unknown, allowed: string): void;
 }
 
-/** MSK's limit of SCRAM users (secrets) per cluster. */
-export const MAX_SCRAM_USERS = 1000;
-
-/** Kafka's topic-name characters (`[a-zA-Z0-9._-]`, at most 249). */
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-/** Consumer-group ids as Lambda accepts them, less `*` (which here marks a prefix). */
-const GROUP_NAME = /^[a-zA-Z0-9\-/:_+=.@]{1,200}$/;
+export { MAX_SCRAM_USERS } from '../../secure-msk-constructs';
 const USER_KEYS = ['name', 'produce', 'consume'];
 const CONSUME_KEYS = ['topic', 'group'];
 
@@ -93,11 +91,7 @@ function checkRef(
   topics: readonly string[] | undefined,
   problems: ProblemSink,
 ): ref is string {
-  const rule = kind === 'topic' ? TOPIC_NAME : GROUP_NAME;
-  const chars =
-    kind === 'topic'
-      ? 'letters, digits, ".", "_" and "-" (at most 249)'
-      : 'letters, digits and - / : _ + = . @ (at most 200)';
+  const rule = kind === 'topic' ? TOPIC_NAME : CONSUMER_GROUP;
   if (typeof ref !== 'string') {
     problems.add(setting, ref, `must be a ${kind} name, or a prefix ending in "*"`);
     return false;
@@ -111,11 +105,11 @@ function checkRef(
     );
     return false;
   }
-  if (!rule.test(name)) {
+  if (!(patternType === 'PREFIXED' ? acceptsPrefix(rule, name) : rule.test(name))) {
     problems.add(
       setting,
       ref,
-      `must be a ${kind} name of ${chars}, optionally ending in "*" for a prefix ("*" nowhere else)`,
+      `must be a ${kind} name of ${rule.allowed}, optionally ending in "*" for a prefix ("*" nowhere else)`,
     );
     return false;
   }
@@ -157,7 +151,7 @@ export function parseScramUser(
 ): ScramUser | undefined {
   if (typeof raw === 'string') {
     if (!SCRAM_USER_NAME.test(raw)) {
-      problems.add(path, raw, 'must be 1–128 characters of letters, digits, ".", "_" and "-"');
+      problems.add(path, raw, `must be ${SCRAM_USER_NAME.allowed}`);
       return undefined;
     }
     return { name: raw, produce: [], consume: [] };
@@ -181,11 +175,7 @@ export function parseScramUser(
     ok = false;
   }
   if (typeof entry.name !== 'string' || !SCRAM_USER_NAME.test(entry.name)) {
-    problems.add(
-      `${path}.name`,
-      entry.name,
-      'must be 1–128 characters of letters, digits, ".", "_" and "-"',
-    );
+    problems.add(`${path}.name`, entry.name, `must be ${SCRAM_USER_NAME.allowed}`);
     ok = false;
   }
 

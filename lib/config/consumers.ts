@@ -6,7 +6,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KafkaTopic } from '../../secure-msk-constructs';
+import {
+  CONSUMER_GROUP,
+  CONSUMER_NAME,
+  DEAD_LETTER_TOPIC,
+  type KafkaTopic,
+  MSK_EVENT_SOURCE_LIMITS,
+  TOPIC_NAME,
+} from '../../secure-msk-constructs';
 import { Problems } from './validation';
 
 export const CONSUMER_AUTH_MODES = ['scram', 'iam'] as const;
@@ -334,19 +341,7 @@ export const clusterTopics = (c: {
   readonly consumers: readonly ConsumerConfig[];
 }): KafkaTopic[] => [...c.topics, ...deadLetterTopics(c.topics, c.consumers)];
 
-/** Kafka's topic-name rule (`[a-zA-Z0-9._-]`, at most 249). */
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-/**
- * CloudFormation's `DestinationConfig.OnFailure.Destination` has a minimum length of 12
- * (`AWS::Lambda::EventSourceMapping OnFailure`): `kafka://` and at least 4 characters.
- */
-const MIN_DEAD_LETTER_TOPIC_LENGTH = 4;
-
-/** Kafka consumer-group ids Lambda accepts. */
-const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
-const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-/** Lambda's limit for functions behind an MSK event source. */
-const MAX_MSK_FUNCTION_TIMEOUT_SECONDS = 840;
+const LIMITS = MSK_EVENT_SOURCE_LIMITS;
 
 /** The first few items of a list, for an error message. */
 const listSome = (items: readonly string[], max = 10): string =>
@@ -381,14 +376,7 @@ export function validateConsumers(
   });
   consumers.forEach((c, i) => {
     const at = (field: keyof ConsumerConfig) => context.setting(i, field);
-    if (
-      problems.check(
-        CONSUMER_NAME.test(c.name),
-        at('name'),
-        c.name,
-        'must be 1–40 lower-case letters, digits and hyphens, starting with a letter',
-      )
-    ) {
+    if (problems.follows(at('name'), c.name, CONSUMER_NAME)) {
       const id = consumerId(c.name);
       problems.check(
         !ids.has(id),
@@ -406,12 +394,7 @@ export function validateConsumers(
         `must be one of the configured topics (${context.topics.join(', ') || 'none'})`,
       );
     }
-    problems.check(
-      CONSUMER_GROUP.test(c.group),
-      at('group'),
-      c.group,
-      'must be 1–200 characters of letters, digits and - / * : _ + = . @',
-    );
+    problems.follows(at('group'), c.group, CONSUMER_GROUP);
     problems.check(
       c.entry === REFERENCE_HANDLER || existsSync(join(LAMBDA_ROOT, c.entry)),
       at('entry'),
@@ -428,14 +411,24 @@ export function validateConsumers(
       );
     }
     problems.oneOf(at('startingPosition'), c.startingPosition, STARTING_POSITIONS);
-    problems.integerInRange(at('batchSize'), c.batchSize, 1, 10_000);
-    problems.integerInRange(at('batchingWindowSeconds'), c.batchingWindowSeconds, 0, 300);
+    problems.integerInRange(
+      at('batchSize'),
+      c.batchSize,
+      LIMITS.batchSize.min,
+      LIMITS.batchSize.max,
+    );
+    problems.integerInRange(
+      at('batchingWindowSeconds'),
+      c.batchingWindowSeconds,
+      LIMITS.batchingWindowSeconds.min,
+      LIMITS.batchingWindowSeconds.max,
+    );
     problems.integerInRange(at('reservedConcurrency'), c.reservedConcurrency, 0, 1000);
     problems.integerInRange(
       at('timeoutSeconds'),
       c.timeoutSeconds,
-      1,
-      MAX_MSK_FUNCTION_TIMEOUT_SECONDS,
+      LIMITS.timeoutSeconds.min,
+      LIMITS.timeoutSeconds.max,
     );
     problems.integerInRange(at('memoryMiB'), c.memoryMiB, 128, 10_240);
     problems.oneOf(at('logLevel'), c.logLevel, LOG_LEVELS);
@@ -488,15 +481,17 @@ function validateOnFailure(
       'with provisioned mode enabled" (Lambda Developer Guide); use "sqs" or turn provisioned ' +
       'mode on',
   );
-  if (
-    !problems.check(
-      dlt.length >= MIN_DEAD_LETTER_TOPIC_LENGTH,
+  const isDefault = dlt === defaultDeadLetterTopic(c.topic);
+  if (!DEAD_LETTER_TOPIC.test(dlt)) {
+    problems.add(
       setting,
       c.onFailure,
-      `the topic must have at least ${MIN_DEAD_LETTER_TOPIC_LENGTH} characters ` +
-        "(CloudFormation's DestinationConfig takes kafka://<topic> of at least 12)",
-    )
-  ) {
+      // `<topic>.dlt` of a valid topic that is no topic name any more has become too long.
+      isDefault && TOPIC_NAME.test(c.topic) && !TOPIC_NAME.test(dlt)
+        ? `the dead-letter topic "${dlt.length > 40 ? `${dlt.slice(0, 37)}…` : dlt}" would have ` +
+            `${dlt.length} characters; Kafka allows 249: name a configured topic`
+        : `the topic must be ${DEAD_LETTER_TOPIC.allowed}`,
+    );
     return;
   }
   if (dlt === c.topic) {
@@ -518,17 +513,8 @@ function validateOnFailure(
     );
     return;
   }
-  if (dlt === defaultDeadLetterTopic(c.topic)) {
-    // Created with the cluster's topics when `topics` does not list it.
-    problems.check(
-      TOPIC_NAME.test(dlt),
-      setting,
-      c.onFailure,
-      `the dead-letter topic "${dlt.length > 40 ? `${dlt.slice(0, 37)}…` : dlt}" would have ` +
-        `${dlt.length} characters; Kafka allows 249: name a configured topic`,
-    );
-    return;
-  }
+  // The default one is created with the cluster's topics when `topics` does not list it.
+  if (isDefault) return;
   if (topics) {
     problems.check(
       topics.includes(dlt),

@@ -7,7 +7,17 @@
  * construct exists and throws one `ConfigError` that lists every problem, each naming where its
  * value came from (the file and JSON path, or `-c`).
  */
-import { type EnhancedMonitoring, type KafkaTopic } from '../../secure-msk-constructs';
+import {
+  CLUSTER_NAME,
+  EMAIL,
+  type EnhancedMonitoring,
+  KAFKA_VERSION_WITH_TOPIC_API,
+  type KafkaTopic,
+  MAX_EBS_GIB,
+  STANDARD_BROKER_INSTANCE_TYPE,
+  STORAGE_TARGET_PERCENT,
+  TOPIC_NAME,
+} from '../../secure-msk-constructs';
 import type { Parser } from './parse';
 import { ScramUser, ScramUserInput, validateScramUsers } from '../acls/spec';
 import {
@@ -229,9 +239,7 @@ const DEFAULT_SCRAM_USERS: readonly ScramUserInput[] = ['consumer', 'producer'];
 
 /** The default users with `producer`'s permission on the first topic, when there is one. */
 function defaultScramUsers(firstTopic: string | undefined): ScramUserInput[] {
-  const usable =
-    firstTopic !== undefined && TOPIC_NAME.test(firstTopic) && !['.', '..'].includes(firstTopic);
-  return usable
+  return firstTopic !== undefined && TOPIC_NAME.test(firstTopic)
     ? ['consumer', { name: 'producer', produce: [firstTopic] }]
     : ['consumer', 'producer'];
 }
@@ -551,8 +559,6 @@ function reportUnknownKeys(
   }
 }
 
-const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,63}$/;
-
 /**
  * Graviton (arm64) EC2 instance types: a family whose generation digit is followed by `g`
  * (t4g, c6g, c6gn, c7g, m7g, r8g, …) and a size. The NAT instance's AMI is the arm64 Amazon
@@ -566,25 +572,9 @@ function validate(
   consumerSetting: (i: number, field: keyof ConsumerConfig) => string,
   usersValid: boolean,
 ): void {
-  problems.check(
-    CLUSTER_NAME.test(c.clusterName),
-    'clusterName',
-    c.clusterName,
-    'must be 1–64 characters of letters, digits and hyphens, starting with a letter (MSK naming rule)',
-  );
-  problems.check(
-    kafkaVersionSupportsTopics(c.kafkaVersion),
-    'kafkaVersion',
-    c.kafkaVersion,
-    'must be an MSK Kafka version 3.6.0 or later (AWS::MSK::Topic needs it), ' +
-      'e.g. "3.8.x", "3.9.x", "4.1.x.kraft"; 4.x versions end in ".kraft"',
-  );
-  problems.check(
-    /^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(c.brokerInstanceType),
-    'brokerInstanceType',
-    c.brokerInstanceType,
-    'must be an MSK broker instance type with the "kafka." prefix, e.g. "kafka.m7g.large"',
-  );
+  problems.follows('clusterName', c.clusterName, CLUSTER_NAME, ' (MSK naming rule)');
+  problems.follows('kafkaVersion', c.kafkaVersion, KAFKA_VERSION_WITH_TOPIC_API);
+  problems.follows('brokerInstanceType', c.brokerInstanceType, STANDARD_BROKER_INSTANCE_TYPE);
   problems.integerInRange('azCount', c.azCount, 2, 3);
   problems.integerInRange('brokersPerAz', c.brokersPerAz, 1, 10);
   problems.oneOf('natProvider', c.natProvider, NAT_PROVIDERS);
@@ -637,12 +627,7 @@ function validate(
   problems.oneOf('logRetentionDays', c.logRetentionDays, LOG_RETENTION_DAYS);
   problems.oneOf('compliance', c.compliance, COMPLIANCE_LEVELS);
   if (c.alarmEmail !== undefined) {
-    problems.check(
-      /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(c.alarmEmail),
-      'alarmEmail',
-      c.alarmEmail,
-      'must be an email address (name@example.com), or "none"',
-    );
+    problems.follows('alarmEmail', c.alarmEmail, EMAIL, ', or "none"');
   }
   // Cross-checks against users and topics only when those are valid themselves, so that one
   // mistake is reported once.
@@ -659,21 +644,12 @@ function validate(
 }
 
 /** `major.minor.(patch|x)[.kraft]`, at least 3.6.0; 4.x exists only in KRaft mode. */
-export function kafkaVersionSupportsTopics(version: string): boolean {
-  const match = /^(\d+)\.(\d+)\.(\d+|x)(\.kraft)?$/.exec(version);
-  if (!match) return false;
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  if (major >= 4) return match[4] === '.kraft';
-  return major === 3 && minor >= 6;
-}
+export const kafkaVersionSupportsTopics = (version: string): boolean =>
+  KAFKA_VERSION_WITH_TOPIC_API.test(version);
 
 /** Brokers in the cluster. */
 export const brokerCount = (c: Pick<AppConfig, 'brokersPerAz' | 'azCount'>): number =>
   c.brokersPerAz * c.azCount;
-
-/** Kafka's topic-name rule (`[a-zA-Z0-9._-]`, ≤ 249, not `.` or `..`). */
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-const MSK_MAX_EBS_GIB = 16384;
 
 function validateCluster(c: AppConfig, problems: Problems): { topicsValid: boolean } {
   const brokers = brokerCount(c);
@@ -682,22 +658,22 @@ function validateCluster(c: AppConfig, problems: Problems): { topicsValid: boole
     problems.integerInRange('scramRotationDays', c.scramRotationDays, 1, 1000);
   }
 
-  problems.integerInRange('ebsVolumeGiB', c.ebsVolumeGiB, 1, MSK_MAX_EBS_GIB);
+  problems.integerInRange('ebsVolumeGiB', c.ebsVolumeGiB, 1, MAX_EBS_GIB);
   if (c.storageAutoScalingMaxGiB !== 0) {
     problems.check(
       Number.isInteger(c.storageAutoScalingMaxGiB) &&
         c.storageAutoScalingMaxGiB > c.ebsVolumeGiB &&
-        c.storageAutoScalingMaxGiB <= MSK_MAX_EBS_GIB,
+        c.storageAutoScalingMaxGiB <= MAX_EBS_GIB,
       'storageAutoScalingMaxGiB',
       c.storageAutoScalingMaxGiB,
-      `must be 0 (off) or a whole number above ebsVolumeGiB (${c.ebsVolumeGiB}) and at most ${MSK_MAX_EBS_GIB}`,
+      `must be 0 (off) or a whole number above ebsVolumeGiB (${c.ebsVolumeGiB}) and at most ${MAX_EBS_GIB}`,
     );
   }
   problems.integerInRange(
     'storageAutoScalingTargetPercent',
     c.storageAutoScalingTargetPercent,
-    10,
-    80,
+    STORAGE_TARGET_PERCENT.min,
+    STORAGE_TARGET_PERCENT.max,
   );
   problems.oneOf('enhancedMonitoring', c.enhancedMonitoring, ENHANCED_MONITORING_LEVELS);
 
@@ -715,17 +691,7 @@ function validateCluster(c: AppConfig, problems: Problems): { topicsValid: boole
   const names = new Set<string>();
   c.topics.forEach((topic, i) => {
     const at = `topics[${i}]`;
-    if (
-      problems.check(
-        typeof topic.name === 'string' &&
-          TOPIC_NAME.test(topic.name) &&
-          topic.name !== '.' &&
-          topic.name !== '..',
-        `${at}.name`,
-        topic.name,
-        'must be 1–249 characters of letters, digits, ".", "_" and "-", and not "." or ".." (Kafka rule)',
-      )
-    ) {
+    if (problems.follows(`${at}.name`, topic.name, TOPIC_NAME)) {
       problems.check(
         !names.has(topic.name),
         `${at}.name`,

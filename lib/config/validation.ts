@@ -4,6 +4,7 @@
  * Every check returns problems instead of throwing, so that `loadConfig` can report all of them
  * at once.
  */
+import type { Rule } from '../../secure-msk-constructs';
 
 /** One thing wrong with the configuration: which setting, what it was, what is allowed. */
 export interface ConfigProblem {
@@ -70,6 +71,14 @@ export class Problems {
   check(ok: boolean, setting: string, value: unknown, allowed: string): boolean {
     if (!ok) this.add(setting, value, allowed);
     return ok;
+  }
+
+  /**
+   * Adds a problem unless `rule` (one of the construct library's rules, `model/rules.ts`)
+   * accepts `value`; `why` is appended to the rule's own words.
+   */
+  follows(setting: string, value: unknown, rule: Rule, why = ''): boolean {
+    return this.check(rule.test(value), setting, value, `must be ${rule.allowed}${why}`);
   }
 
   integerInRange(setting: string, value: number, min: number, max: number): boolean {

@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { HTTPS_PORT } from './kafka-ports';
+import { HTTPS_PORT } from '../model/kafka-ports';
 
 export interface FailureQueueEndpointProps {
   readonly vpc: ec2.IVpc;

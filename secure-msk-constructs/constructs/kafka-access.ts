@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { acceptsPrefix, CONSUMER_GROUP, TOPIC_NAME } from '../model/rules';
 
 /** A Kafka resource by exact name, or every resource whose name starts with `prefix`. */
 export type NameOrPrefix = string | { readonly prefix: string };
@@ -13,15 +14,18 @@ export interface KafkaAccessTarget extends iam.IResourceWithPolicy {
   kafkaResourceArn(type: 'topic' | 'group' | 'transactional-id', name: string): string;
 }
 
-const KAFKA_NAME = /^[a-zA-Z0-9._-]+$/;
+/** The names the ARNs take: the rules config validation and `MskConsumer` use too. */
+const NAME_RULES = { topic: TOPIC_NAME, group: CONSUMER_GROUP } as const;
 
 /** The resource-name part of an ARN: the name itself, or `prefix*` only when asked for. */
-export function resourceName(what: string, nameOrPrefix: NameOrPrefix): string {
+export function resourceName(what: 'topic' | 'group', nameOrPrefix: NameOrPrefix): string {
   const name = typeof nameOrPrefix === 'string' ? nameOrPrefix : nameOrPrefix.prefix;
   const isPrefix = typeof nameOrPrefix !== 'string';
-  if (!(isPrefix && name === '') && !KAFKA_NAME.test(name)) {
+  const rule = NAME_RULES[what];
+  const ok = isPrefix ? name === '' || acceptsPrefix(rule, name) : rule.test(name);
+  if (!ok) {
     throw new Error(
-      `${what} ${JSON.stringify(name)} is not a Kafka name ([a-zA-Z0-9._-]); ` +
+      `${what} ${JSON.stringify(name)} is not ${rule.what} (${rule.allowed}); ` +
         'pass { prefix: "…" } for a prefix instead of writing "*"',
     );
   }

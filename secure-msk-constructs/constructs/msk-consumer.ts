@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,14 @@ import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  CONSUMER_GROUP,
+  CONSUMER_NAME,
+  DEAD_LETTER_TOPIC,
+  MSK_EVENT_SOURCE_LIMITS,
+  Rule,
+  TOPIC_NAME,
+} from '../model/rules';
 import { acknowledge } from './acknowledge';
 import { FailureQueueEndpoint } from './failure-queue-endpoint';
 import { FunctionEncryptionProps, grantOnAllResources, SecureFunction } from './secure-function';
@@ -93,12 +101,6 @@ export interface MskConsumerProps extends FunctionEncryptionProps {
 }
 
 /**
- * CloudFormation's `DestinationConfig.OnFailure.Destination`: `kafka://` and a topic, at least 12
- * characters in all, the topic not starting with `.` (pattern `kafka://([^.]([a-zA-Z0-9\-_.]{0,248}))`).
- */
-const DEAD_LETTER_TOPIC = /^[a-zA-Z0-9_-][a-zA-Z0-9._-]{3,248}$/;
-
-/**
  * The event source mapping's own metrics (CloudFormation `AWS::Lambda::EventSourceMapping`
  * `MetricsConfig`): `EventCount` (e.g. `OnFailureDestinationDeliveredEventCount`,
  * `DroppedEventCount`), `ErrorCount` (e.g. `OnFailureDestinationDeliveryErrorCount`) and
@@ -110,45 +112,56 @@ const MAPPING_METRICS = [
   lambda.MetricType.KAFKA_METRICS,
 ];
 
-/** Lambda's limit for functions behind an MSK event source (Lambda Developer Guide, with-msk). */
-const MAX_MSK_FUNCTION_TIMEOUT = Duration.minutes(14);
-const CONSUMER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const LIMITS = MSK_EVENT_SOURCE_LIMITS;
+
+/**
+ * A topic name cut to fit the function's description: Lambda takes at most 256 characters
+ * (CloudFormation `AWS::Lambda::Function` `Description`), a Kafka topic name up to 249.
+ */
+const shortened = (topic: string, max = 150): string =>
+  topic.length <= max ? topic : `${topic.slice(0, max - 1)}…`;
 
 /** Checks the props before anything is created; the message names the prop and the value. */
 function validate(props: MskConsumerProps): void {
   const fail = (prop: string, value: unknown, allowed: string) => {
     throw new Error(`MskConsumer ${props.name}: ${prop} = ${JSON.stringify(value)}: ${allowed}`);
   };
-  if (!CONSUMER_NAME.test(props.name)) {
-    fail(
-      'name',
-      props.name,
-      'must be 1–40 lower-case letters, digits and hyphens, starting with a letter',
-    );
+  const rules: [keyof MskConsumerProps, Rule][] = [
+    ['name', CONSUMER_NAME],
+    ['topic', TOPIC_NAME],
+    ['consumerGroup', CONSUMER_GROUP],
+  ];
+  for (const [prop, rule] of rules) {
+    // A token (e.g. a topic name from another construct) is checked where it is resolved.
+    const value = props[prop];
+    if (!Token.isUnresolved(value) && !rule.test(value)) {
+      fail(prop, value, `must be ${rule.allowed}`);
+    }
   }
   const batchSize = props.batchSize ?? 100;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    fail('batchSize', batchSize, 'must be an integer from 1 to 10000');
+  const { min, max } = LIMITS.batchSize;
+  if (!Number.isInteger(batchSize) || batchSize < min || batchSize > max) {
+    fail('batchSize', batchSize, `must be an integer from ${min} to ${max}`);
   }
-  if (props.timeout && props.timeout.toSeconds() > MAX_MSK_FUNCTION_TIMEOUT.toSeconds()) {
+  if (props.timeout && props.timeout.toSeconds() > LIMITS.timeoutSeconds.max) {
     fail(
       'timeout',
       `${props.timeout.toSeconds()} s`,
-      'must be at most 14 minutes for an MSK event source',
+      `must be at most ${Duration.seconds(LIMITS.timeoutSeconds.max).toMinutes()} minutes for an MSK event source`,
     );
   }
-  if (props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 300) {
-    fail('maxBatchingWindow', `${props.maxBatchingWindow.toSeconds()} s`, 'must be at most 300 s');
+  const window = LIMITS.batchingWindowSeconds.max;
+  if (props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > window) {
+    fail(
+      'maxBatchingWindow',
+      `${props.maxBatchingWindow.toSeconds()} s`,
+      `must be at most ${window} s`,
+    );
   }
   const dlt = props.deadLetterTopic;
   if (dlt !== undefined) {
-    if (!DEAD_LETTER_TOPIC.test(dlt)) {
-      fail(
-        'deadLetterTopic',
-        dlt,
-        'must be a Kafka topic name of 4–249 letters, digits, ".", "_" and "-", not starting ' +
-          'with "." (CloudFormation takes kafka://<topic> of at least 12 characters)',
-      );
+    if (!Token.isUnresolved(dlt) && !DEAD_LETTER_TOPIC.test(dlt)) {
+      fail('deadLetterTopic', dlt, `must be ${DEAD_LETTER_TOPIC.allowed}`);
     }
     if (dlt === props.topic) {
       fail('deadLetterTopic', dlt, 'must not be the topic the consumer reads (Lambda refuses it)');
@@ -223,7 +236,7 @@ export class MskConsumer extends Construct {
 
     const fn = new SecureFunction(this, 'Handler', {
       entry: props.entry ?? 'consumer/index.ts',
-      description: `MSK consumer ${props.name} of topic ${props.topic} (msk-secure-stack)`,
+      description: `MSK consumer ${props.name} of topic ${shortened(props.topic)} (msk-secure-stack)`,
       encryptionKey: props.encryptionKey,
       logs: props.logs,
       logGroupName: `lambda/${props.name}`,

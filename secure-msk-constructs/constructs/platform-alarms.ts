@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { BROKER_INSTANCE_TYPE, EMAIL, KAFKA_VERSION } from '../model/rules';
 import {
   brokerCpu,
   brokerIds,
@@ -169,9 +170,6 @@ const DEFAULT_FAILURE_QUEUE_AGE = Duration.days(3);
 const ONE_MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** Crude on purpose: catches typos and placeholders, not every RFC 5321 corner. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /**
  * The platform's alarms and the one SNS topic they notify.
  *
@@ -221,10 +219,8 @@ export class PlatformAlarms extends Construct {
     t: PlatformAlarmThresholds,
   ): string[] {
     const problems: string[] = [];
-    if (!/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceType)) {
-      problems.push(
-        `instanceType "${props.instanceType}" is not an MSK broker type (kafka.<family>.<size>)`,
-      );
+    if (!BROKER_INSTANCE_TYPE.test(props.instanceType)) {
+      problems.push(`instanceType "${props.instanceType}" must be ${BROKER_INSTANCE_TYPE.allowed}`);
     } else if (isExpress(props.instanceType)) {
       // An alarm on a metric that is never published would sit in INSUFFICIENT_DATA forever.
       problems.push(
@@ -233,10 +229,8 @@ export class PlatformAlarms extends Construct {
           'alarms are for Standard (kafka.*) brokers',
       );
     }
-    if (!/^\d+\.\d+\.(\d+|x)(\.[a-z]+)?$/.test(props.kafkaVersion)) {
-      problems.push(
-        `kafkaVersion "${props.kafkaVersion}" is not an MSK Kafka version (e.g. 3.8.x, 3.9.x.kraft)`,
-      );
+    if (!KAFKA_VERSION.test(props.kafkaVersion)) {
+      problems.push(`kafkaVersion "${props.kafkaVersion}" must be ${KAFKA_VERSION.allowed}`);
     }
     if (!(MONITORING_LEVELS as readonly string[]).includes(level)) {
       problems.push(`enhancedMonitoring "${level}" is not one of ${MONITORING_LEVELS.join(', ')}`);
@@ -250,11 +244,8 @@ export class PlatformAlarms extends Construct {
         }
       }
     }
-    if (
-      props.alarmEmail !== undefined &&
-      !(EMAIL.test(props.alarmEmail) && props.alarmEmail.length <= 254)
-    ) {
-      problems.push(`alarmEmail "${props.alarmEmail}" is not an email address (name@domain.tld)`);
+    if (props.alarmEmail !== undefined && !EMAIL.test(props.alarmEmail)) {
+      problems.push(`alarmEmail "${props.alarmEmail}" must be ${EMAIL.allowed}`);
     }
     if (t.cpuCreditBalance !== undefined && !isT3(props.instanceType)) {
       problems.push(

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { DASHBOARD_NAME } from '../model/rules';
 import {
   brokerCpu,
   brokerIds,
@@ -62,7 +63,6 @@ export interface PlatformDashboardProps {
   readonly period?: Duration;
 }
 
-const DASHBOARD_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 const HEIGHT = 6;
 
 /** Title, left-axis metrics, and the axis (default: from 0). */
@@ -87,9 +87,7 @@ export class PlatformDashboard extends Construct {
     const problems = mskTargetProblems(props);
     const dashboardName = props.dashboardName ?? props.clusterName;
     if (!DASHBOARD_NAME.test(dashboardName)) {
-      problems.push(
-        `dashboardName "${dashboardName}" must be 1-255 letters, digits, hyphens or underscores`,
-      );
+      problems.push(`dashboardName "${dashboardName}" must be ${DASHBOARD_NAME.allowed}`);
     }
     const period = props.period ?? Duration.minutes(5);
     if (period.toSeconds() < 60 || period.toSeconds() % 60 !== 0) {

@@ -36,6 +36,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CLUSTER_NAME, CONSUMER_LABEL } from '../model/rules';
 
 export const MSK_NAMESPACE = 'AWS/Kafka';
 /** Dimension names exactly as MSK publishes them (metrics-details, "Dimensions" column). */
@@ -233,17 +234,11 @@ export const deadLetterFailedMetric = (eventSourceMappingId: string, period: Dur
 // ---------------------------------------------------------------------------------------------
 // Validation shared by the two constructs: every message names the prop and the value.
 
-const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,63}$/;
-const CONSUMER_NAME = /^[a-zA-Z0-9-]{1,64}$/;
-
 /** Problems with the cluster props, as `prop: message` lines. */
 export function mskTargetProblems(props: MskMetricsTarget): string[] {
   const problems: string[] = [];
   if (!CLUSTER_NAME.test(props.clusterName)) {
-    problems.push(
-      `clusterName "${props.clusterName}" is not an MSK cluster name ` +
-        '(1-64 letters, digits and hyphens, starting with a letter)',
-    );
+    problems.push(`clusterName "${props.clusterName}" must be ${CLUSTER_NAME.allowed}`);
   }
   if (!Number.isInteger(props.brokerCount) || props.brokerCount < 1) {
     problems.push(`brokerCount ${props.brokerCount} must be a whole number of brokers, at least 1`);
@@ -259,8 +254,8 @@ export function nameConsumers(
   const seen = new Set<string>();
   return consumers.map((consumer, i) => {
     const name = consumer.name ?? `consumer-${i + 1}`;
-    if (!CONSUMER_NAME.test(name)) {
-      problems.push(`consumers[${i}].name "${name}" must be 1-64 letters, digits and hyphens`);
+    if (!CONSUMER_LABEL.test(name)) {
+      problems.push(`consumers[${i}].name "${name}" must be ${CONSUMER_LABEL.allowed}`);
     } else if (seen.has(name)) {
       problems.push(`consumers[${i}].name "${name}" is used twice; names must be unique`);
     }

@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { EXCLUDED_CHARACTERS, PASSWORD_LENGTH } from '../model/password-policy';
+import { MAX_SCRAM_USERS, SCRAM_USER_NAME } from '../model/rules';
 import { scramSecretName } from '../model/scram-secret-name';
 import { acknowledge } from './acknowledge';
 import {
@@ -14,9 +15,6 @@ import {
   grantOnAllResources,
   SecureFunction,
 } from './secure-function';
-
-/** MSK's limit of SCRAM secrets per cluster (MSK Developer Guide, SASL/SCRAM limitations). */
-export const MAX_SCRAM_USERS = 1000;
 
 /**
  * Nested stacks the users are spread over. A user's stack is a hash of its name, so adding or
@@ -110,6 +108,16 @@ export class ScramUsers extends Construct {
         `ScramUsers: users has ${props.users.length} entries; MSK allows 1 to ${MAX_SCRAM_USERS}`,
       );
     }
+    const problems: string[] = [];
+    props.users.forEach((user, i) => {
+      const first = props.users.indexOf(user);
+      if (!SCRAM_USER_NAME.test(user)) {
+        problems.push(`users[${i}] = ${JSON.stringify(user)}: must be ${SCRAM_USER_NAME.allowed}`);
+      } else if (first !== i) {
+        problems.push(`users[${i}] = ${JSON.stringify(user)}: must not repeat users[${first}]`);
+      }
+    });
+    if (problems.length > 0) throw new Error(`ScramUsers: ${problems.join('; ')}`);
     this.props = props;
     const stacks = new Map<number, NestedStack>();
     for (const user of props.users) {

@@ -9,7 +9,15 @@ import { Construct } from 'constructs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
 import { KafkaAccess, KafkaAccessTarget } from './kafka-access';
-import { KAFKA_PORTS } from './kafka-ports';
+import { KAFKA_PORTS } from '../model/kafka-ports';
+import {
+  CLUSTER_NAME,
+  KAFKA_VERSION,
+  MAX_EBS_GIB,
+  Rule,
+  STANDARD_BROKER_INSTANCE_TYPE,
+  STORAGE_TARGET_PERCENT,
+} from '../model/rules';
 
 /** MSK enhanced monitoring level (CloudWatch metrics granularity). */
 export type EnhancedMonitoring =
@@ -42,7 +50,7 @@ export interface MskClusterAttributes {
 }
 
 export interface StorageAutoScaling {
-  /** Upper bound per broker, in GiB (MSK allows up to 16384). */
+  /** Upper bound per broker, in GiB (MSK allows up to `MAX_EBS_GIB`, 16384). */
   readonly maxGiB: number;
   /** Target `KafkaBrokerStorageUtilization`, 10–80 %. */
   readonly targetPercent: number;
@@ -96,9 +104,6 @@ export interface SecureMskClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** MSK's EBS limit per broker (GiB). */
-const MAX_EBS_GIB = 16384;
-
 /** Checks the props before anything is created; the message names the prop and the value. */
 function validateClusterProps(props: SecureMskClusterProps): void {
   const fail = (prop: string, value: unknown, allowed: string): never => {
@@ -106,26 +111,13 @@ function validateClusterProps(props: SecureMskClusterProps): void {
       `SecureMskCluster ${props.clusterName}: ${prop} = ${JSON.stringify(value)}: ${allowed}`,
     );
   };
-  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/.test(props.clusterName)) {
-    fail(
-      'clusterName',
-      props.clusterName,
-      'must be 1–64 letters, digits and hyphens, starting with a letter',
-    );
-  }
-  if (!/^\d+\.\d+\.(\d+|x)(\.kraft)?$/.test(props.kafkaVersion)) {
-    fail(
-      'kafkaVersion',
-      props.kafkaVersion,
-      'must be an MSK Kafka version such as "3.8.x" or "4.1.x.kraft"',
-    );
-  }
-  if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(props.instanceType)) {
-    fail(
-      'instanceType',
-      props.instanceType,
-      'must be an MSK broker type such as "kafka.m7g.large"',
-    );
+  const rules: [keyof SecureMskClusterProps, Rule][] = [
+    ['clusterName', CLUSTER_NAME],
+    ['kafkaVersion', KAFKA_VERSION],
+    ['instanceType', STANDARD_BROKER_INSTANCE_TYPE],
+  ];
+  for (const [prop, rule] of rules) {
+    if (!rule.test(props[prop])) fail(prop, props[prop], `must be ${rule.allowed}`);
   }
   if (
     !Number.isInteger(props.ebsVolumeGiB) ||
@@ -150,13 +142,13 @@ function validateClusterProps(props: SecureMskClusterProps): void {
   if (
     scaling &&
     (!Number.isInteger(scaling.targetPercent) ||
-      scaling.targetPercent < 10 ||
-      scaling.targetPercent > 80)
+      scaling.targetPercent < STORAGE_TARGET_PERCENT.min ||
+      scaling.targetPercent > STORAGE_TARGET_PERCENT.max)
   ) {
     fail(
       'storageAutoScaling.targetPercent',
       scaling.targetPercent,
-      'must be an integer from 10 to 80',
+      `must be an integer from ${STORAGE_TARGET_PERCENT.min} to ${STORAGE_TARGET_PERCENT.max}`,
     );
   }
 }

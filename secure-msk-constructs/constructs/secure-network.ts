@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
-import { HTTPS_PORT, KAFKA_PORTS, PROMETHEUS_PORTS } from './kafka-ports';
+import { HTTPS_PORT, KAFKA_PORTS, PROMETHEUS_PORTS } from '../model/kafka-ports';
 import { ManagedPolicyRole } from './managed-policy-role';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';

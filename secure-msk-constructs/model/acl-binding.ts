@@ -6,6 +6,7 @@
  * Only what this project creates is accepted: ALLOW entries for `User:<SCRAM user>` from any
  * host, on TOPIC, GROUP or the CLUSTER resource.
  */
+import { ACL_RESOURCE_NAME, SCRAM_USER_NAME } from './rules';
 
 export const ACL_RESOURCE_TYPES = ['TOPIC', 'GROUP', 'CLUSTER'] as const;
 export type AclResourceType = (typeof ACL_RESOURCE_TYPES)[number];
@@ -49,9 +50,6 @@ export interface AclBinding {
   readonly permission: AclPermission;
 }
 
-/** SCRAM user names this project accepts (Kafka- and Secrets-Manager-safe characters). */
-export const SCRAM_USER_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
-
 /** The principal of a SASL/SCRAM user: Kafka's `User:` type and the user name. */
 export const scramPrincipal = (user: string): string => `User:${user}`;
 
@@ -84,9 +82,6 @@ export function normalizeBindings<T extends AclBindingLike>(bindings: readonly T
   return [...byKey.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
 }
 
-/** Resource names: Kafka topic and group names have no fixed rule beyond being non-empty. */
-const RESOURCE_NAME = /^[^\s\p{Cc}]{1,255}$/u;
-
 /**
  * What is wrong with one raw binding (e.g. from CloudFormation properties, where every value
  * arrives as a string), or an empty list when it is a binding this project may manage.
@@ -109,15 +104,15 @@ export function bindingProblems(raw: unknown): string[] {
   oneOf('operation', ACL_OPERATIONS);
   oneOf('permission', ['ALLOW']);
   oneOf('host', [ANY_HOST]);
-  if (typeof b.resourceName !== 'string' || !RESOURCE_NAME.test(b.resourceName)) {
+  if (!ACL_RESOURCE_NAME.test(b.resourceName)) {
     problems.push(
-      `resourceName ${JSON.stringify(b.resourceName)} must be 1–255 characters without spaces`,
+      `resourceName ${JSON.stringify(b.resourceName)} must be ${ACL_RESOURCE_NAME.allowed}`,
     );
   }
   const principal = typeof b.principal === 'string' ? b.principal : '';
   if (!principal.startsWith('User:') || !SCRAM_USER_NAME.test(principal.slice('User:'.length))) {
     problems.push(
-      `principal ${JSON.stringify(b.principal)} must be User:<SCRAM user name> (letters, digits, ".", "_", "-")`,
+      `principal ${JSON.stringify(b.principal)} must be User:<SCRAM user name> (${SCRAM_USER_NAME.allowed})`,
     );
   }
   if (b.resourceType === 'CLUSTER') {

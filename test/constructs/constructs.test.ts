@@ -123,7 +123,10 @@ describe('SecureMskCluster', () => {
   test.each([
     [{ clusterName: '9lives' }, 'clusterName = "9lives": must be 1–64 letters'],
     [{ kafkaVersion: 'latest' }, 'kafkaVersion = "latest": must be an MSK Kafka version'],
-    [{ instanceType: 't3.small' }, 'instanceType = "t3.small": must be an MSK broker type'],
+    [
+      { instanceType: 't3.small' },
+      'instanceType = "t3.small": must be an MSK broker instance type with the "kafka." prefix',
+    ],
     [{ clusterName: 'mine!' }, 'clusterName = "mine!": must be 1–64 letters'],
     [{ clusterName: 'a'.repeat(65) }, `clusterName = "${'a'.repeat(65)}": must be 1–64 letters`],
     [{ kafkaVersion: 'v3.8.x' }, 'kafkaVersion = "v3.8.x": must be an MSK Kafka version'],
@@ -131,11 +134,11 @@ describe('SecureMskCluster', () => {
     [{ kafkaVersion: '3.8.latest' }, 'kafkaVersion = "3.8.latest": must be an MSK Kafka version'],
     [
       { instanceType: 'my.kafka.m7g.large' },
-      'instanceType = "my.kafka.m7g.large": must be an MSK broker type',
+      'instanceType = "my.kafka.m7g.large": must be an MSK broker instance type with the "kafka." prefix',
     ],
     [
       { instanceType: 'kafka.m7g.large!' },
-      'instanceType = "kafka.m7g.large!": must be an MSK broker type',
+      'instanceType = "kafka.m7g.large!": must be an MSK broker instance type with the "kafka." prefix',
     ],
     [{ ebsVolumeGiB: 0 }, 'ebsVolumeGiB = 0: must be an integer from 1 to 16384'],
     [{ ebsVolumeGiB: 16385 }, 'ebsVolumeGiB = 16385: must be an integer from 1 to 16384'],
@@ -180,7 +183,7 @@ describe('SecureMskCluster', () => {
   test.each<[string, Partial<SecureMskClusterProps>]>([
     ['a one-letter name', { clusterName: 'a' }],
     ['a 64-character name', { clusterName: `a${'-'.repeat(62)}z` }],
-    ['any number of digits in a version', { kafkaVersion: '10.12.10' }],
+    ['any number of digits in a version', { kafkaVersion: '10.12.10.kraft' }],
     ['a KRaft version', { kafkaVersion: '3.9.x.kraft' }],
     ['another broker type', { instanceType: 'kafka.m7g.24xlarge' }],
     ['the smallest volume', { ebsVolumeGiB: 1 }],

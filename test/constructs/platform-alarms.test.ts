@@ -483,7 +483,7 @@ test('a consumer with a dead-letter topic: records sent to it > 0 in 5 min, by t
   expect(alarms.alarms.map((a) => a.node.id)).toContain('OrdersDeadLettered');
 });
 
-test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x', '10.0.x'])(
+test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x.kraft', '10.0.x.kraft'])(
   'KRaft (%s): no active controller alarm',
   (kafkaVersion) => {
     const f = fixture();
@@ -495,36 +495,48 @@ test.each(['3.9.x.kraft', '4.1.x.kraft', '4.0.x', '10.0.x'])(
 
 describe('validation: every problem names the prop and its value', () => {
   test.each<[string, Partial<PlatformAlarmsProps>, RegExp]>([
-    ['cluster name', { clusterName: '1-bad_name' }, /clusterName "1-bad_name" is not an MSK/],
+    [
+      'cluster name',
+      { clusterName: '1-bad_name' },
+      /clusterName "1-bad_name" must be 1–64 letters/,
+    ],
     [
       'cluster name with a bad end',
       { clusterName: 'msk-dev!' },
-      /clusterName "msk-dev!" is not an MSK cluster name \(1-64 letters, digits and hyphens, starting with a letter\)/,
+      /clusterName "msk-dev!" must be 1–64 letters, digits and hyphens, starting with a letter/,
     ],
     ['broker count', { brokerCount: 0 }, /brokerCount 0 must be a whole number/],
     [
       'consumer name',
       { consumers: [{ name: 'orders!', function: {} as never }] },
-      /consumers\[0\].name "orders!" must be 1-64 letters, digits and hyphens/,
+      /consumers\[0\].name "orders!" must be 1–64 letters, digits and hyphens/,
     ],
     [
       'consumer name with a bad start',
       { consumers: [{ name: '!orders', function: {} as never }] },
-      /consumers\[0\].name "!orders" must be 1-64 letters, digits and hyphens/,
+      /consumers\[0\].name "!orders" must be 1–64 letters, digits and hyphens/,
     ],
-    ['instance type', { instanceType: 't3.small' }, /instanceType "t3.small" is not an MSK broker/],
+    [
+      'instance type',
+      { instanceType: 't3.small' },
+      /instanceType "t3.small" must be an MSK broker type/,
+    ],
     [
       'Express brokers (no disk/URP/offline metrics)',
       { instanceType: 'express.m7g.large' },
       /instanceType "express.m7g.large" is an Express broker, which does not publish/,
     ],
-    ['Kafka version', { kafkaVersion: 'latest' }, /kafkaVersion "latest" is not an MSK Kafka/],
+    [
+      'Kafka version',
+      { kafkaVersion: 'latest' },
+      /kafkaVersion "latest" must be an MSK Kafka version/,
+    ],
     [
       'monitoring level',
       { enhancedMonitoring: 'ALL' as never },
       /enhancedMonitoring "ALL" is not one of DEFAULT, PER_BROKER/,
     ],
-    ['email', { alarmEmail: 'ops@example' }, /alarmEmail "ops@example" is not an email address/],
+    ['email', { alarmEmail: 'ops@example' }, /alarmEmail "ops@example" must be an email address/],
     [
       'CPU credits on a non-t3 broker (an alarm without data)',
       { instanceType: 'kafka.m7g.large', thresholds: { cpuCreditBalance: 50 } },
@@ -581,7 +593,7 @@ describe('validation: every problem names the prop and its value', () => {
       },
     ],
     ['a 254-character email address', { alarmEmail: `${'a'.repeat(242)}@example.com` }],
-    ['any numbers in a Kafka version', { kafkaVersion: '10.12.10' }],
+    ['any numbers in a Kafka version', { kafkaVersion: '10.12.10.kraft' }],
     ['the highest monitoring level', { enhancedMonitoring: 'PER_TOPIC_PER_PARTITION' }],
   ])('accepts %s', (_what, overrides) => {
     const f = fixture();
@@ -637,37 +649,37 @@ describe('validation: every problem names the prop and its value', () => {
     [
       'a 255-character email address',
       { alarmEmail: `${'a'.repeat(243)}@example.com` },
-      `alarmEmail "${'a'.repeat(243)}@example.com" is not an email address`,
+      `alarmEmail "${'a'.repeat(243)}@example.com" must be an email address`,
     ],
     [
       'an email address after other text',
       { alarmEmail: 'to ops@example.com' },
-      'alarmEmail "to ops@example.com" is not an email address',
+      'alarmEmail "to ops@example.com" must be an email address',
     ],
     [
       'an email address before other text',
       { alarmEmail: 'ops@example.com now' },
-      'alarmEmail "ops@example.com now" is not an email address',
+      'alarmEmail "ops@example.com now" must be an email address',
     ],
     [
       'an instance type with a prefix',
       { instanceType: 'my.kafka.m7g.large' },
-      'instanceType "my.kafka.m7g.large" is not an MSK broker type (kafka.<family>.<size>)',
+      'instanceType "my.kafka.m7g.large" must be an MSK broker type: kafka.<family>.<size> or express.<family>.<size>',
     ],
     [
       'an instance type with a suffix',
       { instanceType: 'kafka.m7g.large!' },
-      'instanceType "kafka.m7g.large!" is not an MSK broker type',
+      'instanceType "kafka.m7g.large!" must be an MSK broker type',
     ],
     [
       'a Kafka version with a prefix',
       { kafkaVersion: 'v3.8.x' },
-      'kafkaVersion "v3.8.x" is not an MSK Kafka version (e.g. 3.8.x, 3.9.x.kraft)',
+      'kafkaVersion "v3.8.x" must be an MSK Kafka version: <major>.<minor>.<patch> or <major>.<minor>.x',
     ],
     [
       'a Kafka version with a suffix',
       { kafkaVersion: '3.8.x!' },
-      'kafkaVersion "3.8.x!" is not an MSK Kafka version',
+      'kafkaVersion "3.8.x!" must be an MSK Kafka version',
     ],
   ])('refuses %s', (_what, overrides, message) => {
     const f = fixture();

@@ -308,11 +308,15 @@ test('a consumer with a dead-letter topic: a graph of the records sent to it', (
 
 describe('validation', () => {
   test.each<[string, Partial<PlatformDashboardProps>, RegExp]>([
-    ['dashboard name', { dashboardName: 'msk dev' }, /dashboardName "msk dev" must be 1-255/],
+    ['dashboard name', { dashboardName: 'msk dev' }, /dashboardName "msk dev" must be 1–255/],
     ['period', { period: Duration.seconds(90) }, /period 1 minute 30 seconds must be a whole/],
     ['period of 0', { period: Duration.seconds(0) }, /period 0 seconds must be a whole number/],
     ['broker count', { brokerCount: 1.5 }, /brokerCount 1.5 must be a whole number/],
-    ['cluster name', { clusterName: '' }, /clusterName "" is not an MSK cluster name/],
+    [
+      'cluster name',
+      { clusterName: '' },
+      /clusterName "" must be 1–64 letters, digits and hyphens/,
+    ],
   ])('%s', (_what, overrides, message) => {
     expect(() => fixture(overrides)).toThrow(message);
   });

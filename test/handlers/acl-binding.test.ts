@@ -4,15 +4,15 @@ import {
   bindingProblems,
   formatBinding,
   normalizeBindings,
-  SCRAM_USER_NAME,
   scramPrincipal,
 } from '../../secure-msk-constructs/model/acl-binding';
+import { SCRAM_USER_NAME } from '../../secure-msk-constructs/model/rules';
 import { acl } from '../fixtures/acl-binding';
 
 const BILLING_WRITE = acl('User:billing', 'TOPIC', 'orders', 'WRITE');
 
 const PRINCIPAL_PROBLEM = (principal: unknown) =>
-  `principal ${JSON.stringify(principal)} must be User:<SCRAM user name> (letters, digits, ".", "_", "-")`;
+  `principal ${JSON.stringify(principal)} must be User:<SCRAM user name> (1–128 characters of letters, digits, ".", "_" and "-")`;
 const NAME_PROBLEM = (name: unknown) =>
   `resourceName ${JSON.stringify(name)} must be 1–255 characters without spaces`;
 

@@ -544,7 +544,7 @@ describe('properties', () => {
         'Bindings[0]: operation "ANY" must be one of ALL, READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE',
         'Bindings[1]: patternType "MATCH" must be one of LITERAL, PREFIXED',
         'Bindings[1]: host "10.0.0.1" must be one of *',
-        'Bindings[2]: principal "User:*" must be User:<SCRAM user name> (letters, digits, ".", "_", "-")',
+        'Bindings[2]: principal "User:*" must be User:<SCRAM user name> (1–128 characters of letters, digits, ".", "_" and "-")',
         'Bindings[3]: CLUSTER_ACTION on the CLUSTER is refused: on MSK with SASL/SCRAM it blocks inter-broker replication (AWS Knowledge Center, msk-sasl-scram-issues)',
         'Bindings[4]: must be an object with resourceType, resourceName, patternType, principal, host, operation, permission',
       ].join('; '),

@@ -62,7 +62,7 @@ describe('npm run new-consumer', () => {
 
   test('a name the consumers setting would refuse, or an existing folder, changes nothing', () => {
     expect(() => newConsumer('Payments', root)).toThrow(
-      'new-consumer: name = "Payments": must be 1–40 of lower-case letters, digits and "-", starting with a letter',
+      'new-consumer: name = "Payments": must be 1–40 lower-case letters, digits and hyphens, starting with a letter (the consumers[].name rule)',
     );
     newConsumer('payments', root);
     expect(() => newConsumer('payments', root)).toThrow(/already exists; nothing was changed/);

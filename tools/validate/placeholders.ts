@@ -4,6 +4,7 @@
  * right service and resource type, `sg-…`, `subnet-…`, a queue URL). Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
+import { KAFKA_PORTS } from '../../secure-msk-constructs';
 import type { CfnResource } from './types';
 
 export const ACCOUNT = '111111111111';
@@ -93,10 +94,11 @@ export function placeholderFor(
   if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') {
     if (is('Ref')) return `${generated}-physical-id`;
     if (/broker|sasl|tls/i.test(attr)) {
+      // TLS (9094) and plaintext (9092) are MSK's other listeners, which the library never opens.
       const port = /iam/i.test(attr)
-        ? 9098
+        ? KAFKA_PORTS.iam
         : /scram/i.test(attr)
-          ? 9096
+          ? KAFKA_PORTS.scram
           : /tls/i.test(attr)
             ? 9094
             : 9092;

@@ -31,6 +31,7 @@ import {
   formatBinding,
   normalizeBindings,
 } from '../../model/acl-binding';
+import { KAFKA_PORTS } from '../../model/kafka-ports';
 import { redact } from '../shared/custom-resource';
 import { logger } from '../shared/logger';
 import { mskIamSasl } from '../shared/msk-iam-sasl';
@@ -48,8 +49,8 @@ export interface KafkaAclsProperties {
 export const physicalIdFor = (clusterArn: string): string => `kafka-acls:${clusterArn}`;
 
 const CLUSTER_ARN = /^arn:[^:]+:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/;
-/** MSK's IAM listener inside the VPC (MSK Developer Guide, "Port information"). */
-const IAM_BROKER = /^[A-Za-z0-9.-]+:9098$/;
+/** A broker of MSK's IAM listener inside the VPC (`KAFKA_PORTS.iam`). */
+const IAM_BROKER = new RegExp(`^[A-Za-z0-9.-]+:${KAFKA_PORTS.iam}$`);
 
 /** Reads and checks `ClusterArn`, `BootstrapBrokers` and `Bindings`, reporting every problem. */
 export function parseProperties(
@@ -68,7 +69,7 @@ export function parseProperties(
       typeof rawBrokers === 'string' ? rawBrokers.split(',').map((b) => b.trim()) : [];
     if (!bootstrapBrokers.length || !bootstrapBrokers.every((b) => IAM_BROKER.test(b))) {
       problems.push(
-        `BootstrapBrokers must be the IAM bootstrap brokers (host:9098,…), got ${JSON.stringify(rawBrokers)}`,
+        `BootstrapBrokers must be the IAM bootstrap brokers (host:${KAFKA_PORTS.iam},…), got ${JSON.stringify(rawBrokers)}`,
       );
     }
   }

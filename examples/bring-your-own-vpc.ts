@@ -2,20 +2,24 @@
 /**
  * A forker's app: its own VPC and KMS key, and this repository's building blocks on top of
  * them: `SecureMskCluster`, `ScramUsers`, `ScramSecretAssociation` and two `MskConsumer`s
- * sharing one SQS endpoint. Nothing here uses `lib/config` or this repository's stacks.
+ * sharing one SQS endpoint. It imports only the library's index (`secure-msk-constructs/`) and
+ * packages: nothing from `lib/` (config, stacks, compliance wiring).
  *
  *   npm run synth:example          # offline, no credentials
  *
- * Copy this file and `secure-msk-constructs/` into your project; write your consumers' business step
- * in `lambda/consumers/<name>/` (start from a copy of `lambda/consumer/`).
+ * Copy this file and `secure-msk-constructs/` into your project (what else it needs:
+ * secure-msk-constructs/README.md). The consumers here run the library's reference handler
+ * (`secure-msk-constructs/handlers/consumer/`, `MskConsumer`'s default `entry`). For your own,
+ * copy that folder into your app, e.g. `lambda/consumers/<name>/` (`npm run new-consumer -- <name>`
+ * does it in this repository), write your business step in its `process-record.ts` and pass its
+ * absolute path as `entry` (see the comment at `new MskConsumer` below).
  */
-import { App, Aws, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { addCompliancePacks } from '../lib/compliance';
 import {
   createEncryptedLogGroup,
   EncryptedLogs,
@@ -49,25 +53,10 @@ export class BringYourOwnVpcStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // CloudWatch Logs may use the key for this app's log groups only.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:GenerateDataKey',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-        ],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/${CLUSTER}/*`,
-          },
-        },
-      }),
-    );
+    // CloudWatch Logs may use the key only through its key policy: the constructs add that
+    // statement (for log groups named `/byo-vpc/*` only) to a key they can edit, like this one.
+    // An imported key (kms.Key.fromKeyArn) cannot be edited: add the statement yourself and set
+    // `keyPolicyAllowsLogs: true` in the settings below, or synth stops and names it.
     const logSettings: EncryptedLogs = {
       encryptionKey: key,
       logGroupNamePrefix: `/${CLUSTER}/`,
@@ -148,6 +137,8 @@ export class BringYourOwnVpcStack extends Stack {
     const consumer = (name: string, group: string, auth: 'scram' | 'iam') =>
       new MskConsumer(this, name, {
         name,
+        // No `entry`: the library's reference handler. Your own handler file, e.g.
+        //   entry: path.join(__dirname, 'lambda', 'consumers', name, 'index.ts'),
         cluster: this.cluster,
         authentication:
           auth === 'scram' ? { mode: 'scram', secret: users.secretOf('orders') } : { mode: 'iam' },
@@ -168,10 +159,15 @@ export class BringYourOwnVpcStack extends Stack {
   }
 }
 
-/** The example app, nag packs included (a finding fails synth, as in the main app). */
+/**
+ * The example app with cdk-nag's AwsSolutions pack: a finding fails synth, as in the main app
+ * (cdk-nag v3 reports through CDK's validation plugins; add NIST80053R5Checks and
+ * HIPAASecurityChecks the same way). The constructs acknowledge, next to the resource, the
+ * findings they answer by design.
+ */
 export function buildExample(app: App): BringYourOwnVpcStack {
   const stack = new BringYourOwnVpcStack(app, 'BringYourOwnVpc');
-  addCompliancePacks(app, 'aws-solutions');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;
 }
 

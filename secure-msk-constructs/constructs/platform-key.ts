@@ -1,9 +1,9 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
+import { allowLogsToUseKey, EncryptedLogs } from './encrypted-logs';
 
 export interface PlatformKeyProps {
   /** Alias name without the `alias/` prefix (the cluster name). */
@@ -13,7 +13,7 @@ export interface PlatformKeyProps {
    * may use the key only for log groups whose names start with it.
    */
   readonly logGroupNamePrefix: string;
-  /** Retention of the log groups made with `createLogGroup`, in days. */
+  /** Retention of the log groups encrypted with the key (`EncryptedLogs.logRetention`), in days. */
   readonly logRetentionDays: number;
   /**
    * `RETAIN` keeps the key (and so the data encrypted with it) after `cdk destroy`.
@@ -44,9 +44,6 @@ export const KEY_USE_ACTIONS = [
 
 /** What Secrets Manager does with a customer-managed key: envelope encryption of secret values. */
 export const SECRETS_MANAGER_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
-
-/** Key use by CloudWatch Logs: every request carries the log group's encryption context. */
-export const LOGS_KEY_ACTIONS = KEY_USE_ACTIONS.filter((action) => action !== 'kms:DescribeKey');
 
 /**
  * The platform's one customer-managed symmetric KMS key: rotation on, alias `alias/<cluster>`.
@@ -148,29 +145,9 @@ export class PlatformKey extends Construct implements EncryptedLogs {
       }),
     );
 
-    // CloudWatch Logs: only for this platform's log groups (encryption-context condition from
-    // the CloudWatch Logs guide, "Encrypt log data in CloudWatch Logs using AWS KMS"). Only
-    // actions whose requests carry that encryption context: the guide's kms:Describe* under the
-    // same condition can never match (DescribeKey has no encryption context).
-    const stack = Stack.of(this);
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsForPlatformLogGroups',
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: LOGS_KEY_ACTIONS,
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: `${props.logGroupNamePrefix}*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
+    // CloudWatch Logs: only for this platform's log groups (`allowLogsToUseKey`, the statement
+    // CloudWatch Logs' guide gives, scoped to `<logGroupNamePrefix>*`).
+    allowLogsToUseKey(this, 'AllowCloudWatchLogsForPlatformLogGroups');
     this.keyReference = kms.Key.fromKeyArn(this, 'KeyReference', this.key.keyArn);
   }
 
@@ -189,13 +166,5 @@ export class PlatformKey extends Construct implements EncryptedLogs {
 
   public get logRemovalPolicy(): RemovalPolicy {
     return this.props.removalPolicy ?? RemovalPolicy.RETAIN;
-  }
-
-  /**
-   * A log group encrypted with this key, named `<logGroupNamePrefix><name>` (the only names the
-   * key policy lets CloudWatch Logs use the key for), with the platform's retention.
-   */
-  public createLogGroup(scope: Construct, id: string, name: string): logs.LogGroup {
-    return createEncryptedLogGroup(scope, id, this, name);
   }
 }

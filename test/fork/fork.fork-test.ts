@@ -1,0 +1,122 @@
+/**
+ * `npm run test:fork`: can a forker lift `secure-msk-constructs/` alone? The folder is copied
+ * into a fresh temporary CDK app with its own VPC, key and consumer handler (fork-app.ts), which
+ * is type-checked (`tsc --noEmit`) and synthesized offline (`cdk synth`, bundling included).
+ * Anything the library needs from outside the folder (an import of `lib/`, a path computed to the
+ * repository's root) fails one of the two.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createForkApp, FORK_HANDLER_MARKER, LIBRARY, libraryPackages, run } from './fork-app';
+
+type Resource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+};
+
+let app: string;
+let out: string;
+/** Every template the synth wrote (nested stacks included), by file name. */
+let templates: Record<string, { Resources: Record<string, Resource> }>;
+const resources = (type: string): Resource[] =>
+  Object.values(templates).flatMap((t) =>
+    Object.values(t.Resources).filter((r) => r.Type === type),
+  );
+
+beforeAll(() => {
+  app = createForkApp();
+  out = join(app, 'cdk.out');
+  run(app, 'npx', ['tsc', '--noEmit', '-p', app]);
+  run(app, 'npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', out]);
+  templates = Object.fromEntries(
+    readdirSync(out)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => [f, JSON.parse(readFileSync(join(out, f), 'utf8'))]),
+  );
+});
+
+afterAll(() => {
+  if (app) rmSync(app, { recursive: true, force: true });
+});
+
+test('the fork app holds the library and its own files only (node_modules linked)', () => {
+  expect(readdirSync(app).sort()).toEqual(
+    [
+      'bin',
+      'cdk.context.json',
+      'cdk.json',
+      'cdk.out',
+      'lambda',
+      LIBRARY,
+      'node_modules',
+      // until bundling needs no lock file
+      'package-lock.json',
+      'package.json',
+      'tsconfig.json',
+    ].sort(),
+  );
+  const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+  expect(Object.keys(pkg.dependencies)).toEqual(
+    expect.arrayContaining(['aws-cdk-lib', 'constructs', 'kafkajs']),
+  );
+  expect(Object.keys(pkg.devDependencies)).toEqual(
+    expect.arrayContaining(['@types/aws-lambda', 'aws-cdk', 'esbuild', 'typescript']),
+  );
+});
+
+test('the app it synthesized: the cluster on its own key, the association, the ACLs, the mapping', () => {
+  const [cluster] = resources('AWS::MSK::Cluster');
+  expect(resources('AWS::MSK::Cluster')).toHaveLength(1);
+  expect(cluster.Properties).toMatchObject({
+    ClusterName: 'fork',
+    EncryptionInfo: {
+      EncryptionAtRest: {
+        DataVolumeKMSKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+      },
+    },
+  });
+  // The SCRAM secret is associated by the library's custom resource, in the users' nested stack.
+  expect(resources('Custom::MskScramSecretAssociation')).toHaveLength(1);
+  expect(resources('AWS::SecretsManager::Secret')).toHaveLength(1);
+  const [acls] = resources('Custom::MskKafkaAcls');
+  expect(resources('Custom::MskKafkaAcls')).toHaveLength(1);
+  expect(JSON.stringify(acls.Properties)).toContain('fork-orders');
+  const [mapping] = resources('AWS::Lambda::EventSourceMapping');
+  expect(resources('AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+  expect(mapping.Properties).toMatchObject({
+    Topics: ['orders'],
+    AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'fork-orders' },
+  });
+  // The key the forker gave: the constructs added CloudWatch Logs' statement for `/fork/*`.
+  const [key] = resources('AWS::KMS::Key');
+  expect(JSON.stringify(key.Properties)).toContain(':log-group:/fork/*');
+  for (const group of resources('AWS::Logs::LogGroup')) {
+    expect(group.Properties?.LogGroupName).toMatch(/^\/fork\//);
+  }
+});
+
+test("every function's asset folder holds its handler file; the consumer runs the forker's handler", () => {
+  const functions = resources('AWS::Lambda::Function');
+  const bundled = functions.filter((f) => f.Properties?.Handler === 'index.handler');
+  // The consumer, the ACL handler and the association handler (bundled by the library).
+  expect(bundled).toHaveLength(3);
+  for (const fn of functions) {
+    const asset = join(out, String(fn.Metadata?.['aws:asset:path']));
+    const file = `${String(fn.Properties?.Handler).split('.')[0]}.js`;
+    expect(existsSync(join(asset, file))).toBe(true);
+  }
+  const consumer = bundled.filter((f) =>
+    readFileSync(join(out, String(f.Metadata?.['aws:asset:path']), 'index.js'), 'utf8').includes(
+      FORK_HANDLER_MARKER,
+    ),
+  );
+  expect(consumer).toHaveLength(1);
+});
+
+test("the package list the fork app declares is the library's imports", () => {
+  expect(libraryPackages()).toEqual({
+    constructs: ['aws-cdk-lib', 'constructs'],
+    handlers: expect.arrayContaining(['@types/aws-lambda', 'kafkajs']),
+  });
+});

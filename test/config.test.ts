@@ -203,7 +203,7 @@ describe('validation rejects bad input with setting, value and what is allowed',
       expect(problemsOf({ [key]: value }).settings).toEqual([key]);
     }
     expect(problemsOf({ batchSize: '10' }).message).toMatch(
-      /batchSize = "10": unknown setting \(closest: [^)]+\); every setting is in the configuration table of README\.md/,
+      /batchSize = "10": unknown setting \(closest: [^)]+\); every setting is in docs\/configuration\.md#settings/,
     );
     expect(problemsOf({ brokerCount: '3' }).message).toMatch(/closest: [^)]*brokersPerAz/);
   });

@@ -190,7 +190,7 @@ export function resolveConsumers(
       problems.add(
         'consumers',
         raw,
-        'must be a JSON list of { name, topic, … } (README, Consumers)',
+        'must be a JSON list of { name, topic, … } (docs/consumer.md#many-consumers)',
       );
       return [];
     }

@@ -553,7 +553,7 @@ function reportUnknownKeys(
       values[key],
       suggestion
         ? `unknown setting; did you mean '${suggestion}'?`
-        : `unknown setting (closest: ${closest.join(', ')}); every setting is in the configuration table of README.md`,
+        : `unknown setting (closest: ${closest.join(', ')}); every setting is in docs/configuration.md#settings`,
       source,
     );
   }

@@ -39,7 +39,7 @@ export class ConfigError extends Error {
       `Invalid msk-secure-stack configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         `${lines.join('\n')}\n` +
         'Settings live in config/<profile>.json (`-c <setting>=<value>` overrides one for a single ' +
-        'command); every setting is in the configuration table of README.md.',
+        'command); every setting is in docs/configuration.md#settings.',
     );
     this.name = 'ConfigError';
     this.problems = problems;

@@ -159,7 +159,7 @@ export class ScramUsers extends Construct {
         ],
         'Rotation is off by configuration (scramRotationDays=0): MSK drops the old password ' +
           'within about 10 minutes of a rotation, so every client must re-read the secret. ' +
-          'Turn it on with -c scramRotationDays=<days> once clients do (README, SCRAM users).',
+          'Turn it on with -c scramRotationDays=<days> once clients do (docs/cluster-and-acls.md#scram-users).',
       );
     }
     new ssm.StringParameter(scope, `${user}SecretArn`, {

@@ -401,7 +401,7 @@ describe('decoding edge cases', () => {
 
 /**
  * The construct-to-handler contract, on the handler's side. `MskConsumer`
- * (lib/constructs/msk-consumer.ts) sets these variables; the handler and its Powertools logger
+ * (secure-msk-constructs/constructs/msk-consumer.ts) sets these variables; the handler and its Powertools logger
  * and metrics read them when the bundle loads, so each case loads a fresh copy of the modules.
  */
 describe('handler: the environment MskConsumer sets', () => {

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
-import { loadTemplates } from '../validate/assembly';
+import { loadTemplates } from '../shared/assembly';
 import { estimate, TemplateInput } from './estimate';
 import { extractBlock, formatMarkdown, readmeBlock, replaceBlock } from './format';
 import { loadPriceTable } from './prices';

@@ -22,8 +22,9 @@ import { spawnSync } from 'node:child_process';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ConfigError } from '../../lib/config/validation';
 import { checkCredentials, PreflightError } from '../aws/preflight';
+import { readAssembly } from '../shared/assembly';
 import { checkOverrides } from './overrides';
-import { checkAssembly, formatProblems, NoCredentialsError, readAssembly } from './plan';
+import { checkAssembly, formatProblems, NoCredentialsError } from './plan';
 import { formatChanges, formatRemovals } from './platform';
 
 // The SDK's notice that it will need Node 22 from 2027 is in README.md (Requirements); here it

@@ -4,7 +4,7 @@
  * right service and resource type, `sg-…`, `subnet-…`, a queue URL). Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import type { CfnResource } from './types';
+import type { CfnResource } from '../shared/template';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';

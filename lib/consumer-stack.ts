@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AppConfig, consumerId, ConsumerConfig, isProvisioned } from './config';
-import { deadLetterTopicOf } from './config/consumers';
+import { deadLetterTopicOf, handlerFile } from './config/consumers';
 import {
   EncryptedLogs,
   FailureQueueEndpoint,
@@ -81,7 +81,9 @@ export class ConsumerStack extends Stack {
   ): MskConsumer {
     return new MskConsumer(this, consumerId(c.name), {
       name: c.name,
-      entry: c.entry,
+      // The setting is relative to lambda/; the library resolves a relative entry against its own
+      // handlers/, so it gets the file's absolute path (none for its reference handler).
+      entry: handlerFile(c.entry),
       cluster: props.cluster,
       authentication:
         c.auth === 'scram'

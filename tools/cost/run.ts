@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
+import { afterDashes, columns, wantsHelp } from '../shared/cli';
 import { loadTemplates } from '../shared/assembly';
 import { estimate, TemplateInput } from './estimate';
 import { extractBlock, formatMarkdown, readmeBlock, replaceBlock } from './format';
@@ -47,7 +48,42 @@ export interface CliOptions {
 
 const USAGE =
   'usage: npm run cost -- [-c key=value]... [--templates [NAME=]DIR]... ' +
-  '[--check-readme | --write-readme] [--readme PATH]';
+  '[--check-readme | --write-readme] [--readme PATH] [--help]';
+
+/** What `npm run cost -- --help` prints. */
+export function usage(): string {
+  return [
+    USAGE,
+    '',
+    'Prices the app per month at list price, nested stacks included: synthesizes it for',
+    `${DEFAULT_PROFILES.join(', ')} (dev-gateway is dev with natProvider=gateway), or for the profile`,
+    "that -c profile=NAME names, and prints each one's cost table (markdown). A resource it",
+    'cannot price fails the run.',
+    '',
+    'Options:',
+    ...columns([
+      [
+        '-c, --context key=value',
+        'a setting to synthesize with (repeatable);',
+        'profile=NAME: that profile only',
+      ],
+      [
+        '--templates [NAME=]DIR',
+        'no synthesis: a cloud assembly synthesized before (repeatable);',
+        'NAME: its profile',
+      ],
+      ['--check-readme', 'exit 1 when the cost blocks of README.md differ'],
+      ['--write-readme', 'replace the cost blocks of README.md'],
+      ['--readme PATH', 'the file --check-readme and --write-readme use'],
+      ['-h, --help', 'print this help and exit'],
+    ]),
+    '',
+    'Exit code: 0 on success, 1 when --check-readme finds a block stale, 2 when the estimate',
+    'could not be made or an argument is wrong.',
+    afterDashes('cost'),
+    '',
+  ].join('\n');
+}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const context: string[] = [];
@@ -76,8 +112,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       mode = arg.slice(2) as CliOptions['mode'];
     } else if (arg === '--readme') {
       readme = resolve(value());
-    } else if (arg === '--help' || arg === '-h') {
-      throw new Error(USAGE);
     } else {
       throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
@@ -111,6 +145,10 @@ export async function main(
   write: (text: string) => void = (t) => process.stdout.write(t),
   log: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
+  if (wantsHelp(argv)) {
+    write(usage());
+    return 0;
+  }
   const options = parseArgs(argv);
   const table = loadPriceTable();
   const sets: { profile: string; templates: TemplateInput[]; cleanup?: string }[] = [];

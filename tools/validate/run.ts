@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
+import { afterDashes, columns, type UsageRow, wantsHelp } from '../shared/cli';
 import { loadTemplates } from '../shared/assembly';
 import { runCfnLint } from './cfn-lint';
 import { runControlTower } from './control-tower';
@@ -231,6 +232,45 @@ export function formatReport(results: readonly VariantResult[]): string {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
+/** Each option of the command line and what it does, one line each. */
+const OPTIONS: readonly UsageRow[] = [
+  ['--variant NAME', 'only this variant (repeatable); default: all of them'],
+  [
+    '--templates DIR',
+    'no synthesis: validate a cloud assembly synthesized before (`cdk synth -o DIR`),',
+    'or a directory of them, one per variant, as npm run validate leaves them in',
+    join(tmpdir(), 'msk-secure-stack-validate'),
+  ],
+  ['--validator NAME', `only this validator (repeatable): ${VALIDATORS.join(', ')}`],
+  ['-h, --help', 'print this help and exit'],
+];
+
+/** What `npm run validate -- --help` prints. */
+export function usage(): string {
+  const variants = Object.entries(VARIANTS).map(
+    ([name, context]) => [name, context.join(' ') || '(defaults)'] as const,
+  );
+  return [
+    'usage: npm run validate -- [--variant NAME]... [--templates DIR] [--validator NAME]... [--help]',
+    '',
+    "Synthesizes the app once per variant and runs AWS's own validators over every template",
+    '(nested stacks included): cfn-lint, the AWS Control Tower proactive controls (cfn-guard) and',
+    'the IAM policies against the Service Authorization Reference. A finding that',
+    'tools/validate/acknowledged.json does not acknowledge fails the run.',
+    '',
+    'Variants (the context each synthesizes with):',
+    ...columns(variants),
+    '',
+    'Options:',
+    ...columns(OPTIONS),
+    '',
+    'Exit code: 0 when no variant has an unacknowledged finding, 1 when one has, 2 when a',
+    'validator could not run or an argument is wrong.',
+    afterDashes('validate'),
+    '',
+  ].join('\n');
+}
+
 export interface CliOptions {
   readonly variants: string[];
   readonly templates?: string;
@@ -261,7 +301,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       validators.push(v as ValidatorName);
     } else {
       throw new Error(
-        `unknown argument ${arg} (--variant NAME…, --templates DIR, --validator ${VALIDATORS.join('|')}…)`,
+        `unknown argument ${arg}: npm run validate takes ${OPTIONS.map(([o]) => o).join(', ')} ` +
+          '(npm run validate -- --help)',
       );
     }
   }
@@ -310,6 +351,10 @@ export async function main(
   argv: readonly string[],
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
+  if (wantsHelp(argv)) {
+    write(usage());
+    return 0;
+  }
   const options = parseArgs(argv);
   const acknowledgements = loadAcknowledgements();
   let sets: { variant: string; dir: string }[];

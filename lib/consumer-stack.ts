@@ -81,6 +81,8 @@ export class ConsumerStack extends Stack {
   ): MskConsumer {
     return new MskConsumer(this, consumerId(c.name), {
       name: c.name,
+      // The setting is relative to lambda/; the library resolves a relative entry against its own
+      // handlers/, so it gets the file's absolute path (none for its reference handler).
       entry: handlerFile(c.entry),
       cluster: props.cluster,
       authentication:

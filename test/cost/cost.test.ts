@@ -12,7 +12,7 @@ import {
 } from '../../tools/cost/format';
 import { loadPriceTable } from '../../tools/cost/prices';
 import { main, parseArgs, profileOf } from '../../tools/cost/run';
-import { loadTemplates } from '../../tools/validate/assembly';
+import { loadTemplates } from '../../tools/shared/assembly';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'cost');
 const SMALL = join(FIXTURES, 'small');

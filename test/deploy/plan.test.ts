@@ -16,10 +16,10 @@ import {
   formatProblems,
   NoCredentialsError,
   NestedTemplate,
-  readAssembly,
   SynthesizedStack,
 } from '../../tools/deploy/plan';
 import { splitArgs } from '../../tools/deploy/index';
+import { readAssembly } from '../../tools/shared/assembly';
 
 const cfnMock = mockClient(CloudFormationClient);
 beforeEach(() => cfnMock.reset());

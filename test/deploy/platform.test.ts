@@ -8,7 +8,7 @@ import {
   removalRefusals,
   summarizePlans,
 } from '../../tools/deploy/platform';
-import { CfnTemplate } from '../../tools/deploy/replacement';
+import type { CfnTemplate } from '../../tools/shared/template';
 
 // GIVEN templates shaped like the app's: a Cluster stack (topic, ACLs, a user's secret in a
 // nested stack), a Consumer stack (function, mapping, failure queue, log group) and a

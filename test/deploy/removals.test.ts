@@ -9,13 +9,9 @@ import {
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  checkAssembly,
-  NestedTemplate,
-  readAssembly,
-  SynthesizedStack,
-} from '../../tools/deploy/plan';
+import { checkAssembly, NestedTemplate, SynthesizedStack } from '../../tools/deploy/plan';
 import { formatChanges, formatRemovals } from '../../tools/deploy/platform';
+import { readAssembly } from '../../tools/shared/assembly';
 import { synthesize } from '../helpers/synth';
 
 const ACCOUNT = '111122223333';

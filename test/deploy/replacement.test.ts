@@ -1,10 +1,10 @@
 import {
-  CfnTemplate,
   checkDeployment,
   createOnlyPaths,
   nameProperty,
   plannedReplacements,
 } from '../../tools/deploy/replacement';
+import type { CfnTemplate } from '../../tools/shared/template';
 
 // GIVEN a two-stack deployment shaped like ours: Network publishes a subnet and a security
 // group; Cluster reads them with Fn::GetStackOutput into the (custom-named) cluster.

@@ -6,7 +6,7 @@ import {
   findPolicyDocuments,
   PolicyContext,
 } from '../../tools/validate/iam';
-import type { CfnTemplate } from '../../tools/validate/types';
+import type { CfnTemplate } from '../../tools/shared/template';
 
 const CLUSTER =
   'arn:aws:kafka:us-east-1:111111111111:cluster/my-cluster/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-2';

@@ -1,5 +1,5 @@
 import { resolveTemplate } from '../../tools/validate/resolve';
-import type { CfnTemplate } from '../../tools/validate/types';
+import type { CfnTemplate } from '../../tools/shared/template';
 
 const NETWORK: CfnTemplate = {
   Resources: {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, parseArgs, validateTemplates } from '../../tools/validate/run';
-import type { CfnTemplate } from '../../tools/validate/types';
+import type { CfnTemplate } from '../../tools/shared/template';
 
 const PRODUCER: CfnTemplate = {
   Resources: {
@@ -56,7 +56,10 @@ const BROKEN = consumer(
   },
 );
 
-/** Writes a cloud assembly: `<dir>/assembly-fixture/{manifest.json,*.template.json}`. */
+/**
+ * Writes a cloud assembly with a stage, as `cdk synth -o DIR` does: `<dir>/manifest.json` names
+ * the stage's `<dir>/assembly-fixture/{manifest.json,*.template.json}`.
+ */
 function writeAssembly(dir: string, consumerTemplate: CfnTemplate): string {
   const assembly = join(dir, 'assembly-fixture');
   mkdirSync(assembly, { recursive: true });
@@ -75,6 +78,14 @@ function writeAssembly(dir: string, consumerTemplate: CfnTemplate): string {
     };
   }
   writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts }));
+  const stage = {
+    type: 'cdk:cloud-assembly',
+    properties: { directoryName: 'assembly-fixture', displayName: 'fixture' },
+  };
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ version: '55.0.0', artifacts: { 'assembly-fixture': stage } }),
+  );
   return dir;
 }
 

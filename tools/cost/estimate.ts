@@ -3,7 +3,7 @@
  * table. Fails, naming the resource, on anything it cannot price (an unknown resource type, an
  * unpriced instance type, a property that is not a literal), so the table cannot go stale quietly.
  */
-import type { CfnResource, CfnTemplate } from '../validate/types';
+import type { CfnResource, CfnTemplate } from '../shared/template';
 import type { Assumptions, Price, PriceTable } from './prices';
 
 export interface TemplateInput {

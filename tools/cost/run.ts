@@ -15,7 +15,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
-import { loadTemplates } from '../validate/assembly';
+import { afterDashes, columns, wantsHelp } from '../shared/cli';
+import { loadTemplates } from '../shared/assembly';
 import { estimate, TemplateInput } from './estimate';
 import { costBlock, extractBlock, formatMarkdown, replaceBlock } from './format';
 import { loadPriceTable } from './prices';
@@ -50,7 +51,42 @@ export interface CliOptions {
 
 const USAGE =
   'usage: npm run cost -- [-c key=value]... [--templates [NAME=]DIR]... ' +
-  '[--check-docs | --write-docs] [--doc PATH]';
+  '[--check-docs | --write-docs] [--doc PATH] [--help]';
+
+/** What `npm run cost -- --help` prints. */
+export function usage(): string {
+  return [
+    USAGE,
+    '',
+    'Prices the app per month at list price, nested stacks included: synthesizes it for',
+    `${DEFAULT_PROFILES.join(', ')} (dev-gateway is dev with natProvider=gateway), or for the profile`,
+    "that -c profile=NAME names, and prints each one's cost table (markdown). A resource it",
+    'cannot price fails the run.',
+    '',
+    'Options:',
+    ...columns([
+      [
+        '-c, --context key=value',
+        'a setting to synthesize with (repeatable);',
+        'profile=NAME: that profile only',
+      ],
+      [
+        '--templates [NAME=]DIR',
+        'no synthesis: a cloud assembly synthesized before (repeatable);',
+        'NAME: its profile',
+      ],
+      ['--check-docs', 'exit 1 when the cost blocks of docs/operations.md differ'],
+      ['--write-docs', 'replace the cost blocks of docs/operations.md'],
+      ['--doc PATH', 'the file --check-docs and --write-docs use'],
+      ['-h, --help', 'print this help and exit'],
+    ]),
+    '',
+    'Exit code: 0 on success, 1 when --check-docs finds a block stale, 2 when the estimate',
+    'could not be made or an argument is wrong.',
+    afterDashes('cost'),
+    '',
+  ].join('\n');
+}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const context: string[] = [];
@@ -84,8 +120,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       throw new Error(
         `${arg} is now ${arg.replace('readme', arg === '--readme' ? 'doc' : 'docs')}\n${USAGE}`,
       );
-    } else if (arg === '--help' || arg === '-h') {
-      throw new Error(USAGE);
     } else {
       throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
@@ -119,6 +153,10 @@ export async function main(
   write: (text: string) => void = (t) => process.stdout.write(t),
   log: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
+  if (wantsHelp(argv)) {
+    write(usage());
+    return 0;
+  }
   const options = parseArgs(argv);
   const table = loadPriceTable();
   const sets: { profile: string; templates: TemplateInput[]; cleanup?: string }[] = [];

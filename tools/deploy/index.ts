@@ -22,8 +22,10 @@ import { spawnSync } from 'node:child_process';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ConfigError } from '../../lib/config/validation';
 import { checkCredentials, PreflightError } from '../aws/preflight';
+import { readAssembly } from '../shared/assembly';
+import { afterDashes, columns, wantsHelp } from '../shared/cli';
 import { checkOverrides } from './overrides';
-import { checkAssembly, formatProblems, NoCredentialsError, readAssembly } from './plan';
+import { checkAssembly, formatProblems, NoCredentialsError } from './plan';
 import { formatChanges, formatRemovals } from './platform';
 
 // The SDK's notice that it will need Node 22 from 2027 is in docs/development.md#requirements; here it
@@ -62,13 +64,55 @@ export function splitArgs(args: readonly string[]): DeployArgs {
   return { context, deploy, allowRemoval, yes };
 }
 
+/** What `npm run deploy -- --help` prints. */
+export function usage(): string {
+  return [
+    'usage: npm run deploy -- [-c key=value]... [--yes] [--allow-removal KIND:NAME]... ' +
+      '[cdk deploy options] [--help]',
+    '',
+    'Deploys the app after checking it: AWS credentials and a Region first; `cdk synth` into',
+    `${ASSEMBLY}; then the deploy guard compares every stack and nested stack with the deployed`,
+    'one, prints what changes on the platform, and refuses replacements CloudFormation cannot do,',
+    'outputs other stacks read that would change, and removals that lose data or access; then',
+    `\`cdk deploy --app ${ASSEMBLY}\` of exactly the checked assembly. A refused check deploys nothing.`,
+    '',
+    'Options:',
+    ...columns([
+      [
+        '-c, --context key=value',
+        'a setting to synthesize with (repeatable), e.g. -c profile=prod',
+      ],
+      ['--yes', 'deploy with -c settings that differ from config/<profile>.json'],
+      [
+        '--allow-removal KIND:NAME',
+        'accept one removal the guard refuses (repeatable); the refusal names it:',
+        'user:, topic:, consumer:, group:, key:, log-group:, failure-queue:',
+      ],
+      ['-h, --help', 'print this help and exit'],
+      ['anything else', 'passed on to cdk deploy (npx cdk deploy --help)'],
+    ]),
+    '',
+    'Exit code: 0 when deployed, 1 when a check refused or failed, else what cdk exits with.',
+    afterDashes('deploy'),
+    '',
+  ].join('\n');
+}
+
 function cdk(args: readonly string[]): void {
   const result = spawnSync('cdk', ['--no-notices', ...args], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-async function main(): Promise<number> {
-  const { context, deploy, allowRemoval, yes } = splitArgs(process.argv.slice(2));
+/** The whole command; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
+  if (wantsHelp(argv)) {
+    write(usage());
+    return 0;
+  }
+  const { context, deploy, allowRemoval, yes } = splitArgs(argv);
   if (allowRemoval.some((name) => !/^[a-z-]+:./.test(name))) {
     console.error(
       '--allow-removal takes <kind>:<name>, e.g. user:billing, topic:orders, consumer:consumer ' +
@@ -138,7 +182,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(

@@ -1,15 +1,16 @@
 /**
- * The deploy guard's steps between `cdk synth` and `cdk deploy`: read the synthesized stacks
- * (nested stacks included), fetch what is deployed (nested stacks included), check the plan
- * (`checkDeployment`) and what it removes from the platform (`platform.ts`).
+ * The deploy guard's steps between `cdk synth` and `cdk deploy`: given the synthesized stacks
+ * (`readAssembly` of tools/shared/assembly.ts, nested stacks included), fetch what is deployed
+ * (nested stacks included), check the plan (`checkDeployment`) and what it removes from the
+ * platform (`platform.ts`).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CloudFormationClient,
   GetTemplateCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
+import { type AssemblyStack, NESTED_STACK, nestedStackResources } from '../shared/assembly';
+import type { CfnTemplate } from '../shared/template';
 import {
   applyAllowances,
   GuardedRemovals,
@@ -17,7 +18,7 @@ import {
   removalRefusals,
   summarizePlans,
 } from './platform';
-import { CfnTemplate, checkDeployment, DeployProblem, StackPlan } from './replacement';
+import { checkDeployment, DeployProblem, StackPlan } from './replacement';
 
 /**
  * A nested stack: an `AWS::CloudFormation::Stack` resource of its parent, with its template
@@ -32,133 +33,13 @@ export interface NestedTemplate {
   readonly nested: readonly NestedTemplate[];
 }
 
-/** A stack of the synthesized cloud assembly. */
-export interface SynthesizedStack {
-  readonly stackName: string;
-  readonly displayName: string;
-  readonly account: string;
-  readonly region: string;
-  readonly template: CfnTemplate;
-  /** Its nested stacks, whose templates are files of the same assembly directory. */
-  readonly nested: readonly NestedTemplate[];
-}
+/** A stack of the synthesized cloud assembly (`readAssembly` of tools/shared/assembly.ts). */
+export type SynthesizedStack = AssemblyStack;
 
 /** A deployed stack: its template and its nested stacks' templates. */
 export interface DeployedStack {
   readonly template: CfnTemplate;
   readonly nested: readonly NestedTemplate[];
-}
-
-const NESTED_STACK = 'AWS::CloudFormation::Stack';
-
-/** The nested stack resources of a template, by logical id, with their label. */
-function nestedStackResources(template: CfnTemplate): { logicalId: string; label: string }[] {
-  return Object.entries(template.Resources ?? {})
-    .filter(([, r]) => r.Type === NESTED_STACK)
-    .map(([logicalId, r]) => {
-      const path = r.Metadata?.['aws:cdk:path'];
-      const label =
-        (typeof path === 'string' ? /([^/]+)\.NestedStack\/[^/]+$/.exec(path)?.[1] : undefined) ??
-        /NestedStack(.+)NestedStackResource[0-9A-F]{8}$/.exec(logicalId)?.[1];
-      return { logicalId, label: label ?? logicalId };
-    });
-}
-
-/** File assets of an assembly directory (its `*.assets.json`): source file by object key. */
-function fileAssets(directory: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const name of readdirSync(directory).filter((f) => f.endsWith('.assets.json'))) {
-    const manifest: {
-      files?: Record<
-        string,
-        { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }
-      >;
-    } = JSON.parse(readFileSync(join(directory, name), 'utf8'));
-    for (const asset of Object.values(manifest.files ?? {})) {
-      for (const destination of Object.values(asset.destinations ?? {})) {
-        if (asset.source?.path && destination.objectKey) {
-          files.set(destination.objectKey, asset.source.path);
-        }
-      }
-    }
-  }
-  return files;
-}
-
-/**
- * The nested stacks of a synthesized template: each `AWS::CloudFormation::Stack` resource whose
- * Metadata `aws:asset:path` names its template file in the assembly directory (the CDK CLI
- * adds it), or else whose `TemplateURL` ends with the object key of a file asset of the
- * directory's asset manifests (an app synthesized without asset metadata, as in tests).
- */
-function readNested(
-  directory: string,
-  template: CfnTemplate,
-  assets = fileAssets(directory),
-): NestedTemplate[] {
-  return nestedStackResources(template).flatMap(({ logicalId, label }) => {
-    const resource = template.Resources?.[logicalId];
-    const objectKey = /\/([^/"]+\.json)"/.exec(
-      JSON.stringify(resource?.Properties?.TemplateURL ?? ''),
-    )?.[1];
-    const metadata = resource?.Metadata?.['aws:asset:path'];
-    const file =
-      typeof metadata === 'string' ? metadata : objectKey ? assets.get(objectKey) : undefined;
-    if (!file || !existsSync(join(directory, file))) return [];
-    const nestedTemplate: CfnTemplate = JSON.parse(readFileSync(join(directory, file), 'utf8'));
-    return [
-      {
-        logicalId,
-        label,
-        template: nestedTemplate,
-        nested: readNested(directory, nestedTemplate, assets),
-      },
-    ];
-  });
-}
-
-interface Manifest {
-  readonly artifacts?: Record<
-    string,
-    {
-      readonly type: string;
-      readonly environment?: string;
-      readonly displayName?: string;
-      readonly properties?: {
-        readonly directoryName?: string;
-        readonly templateFile?: string;
-        readonly stackName?: string;
-      };
-    }
-  >;
-}
-
-/** Every stack of a cloud assembly (`cdk.out`), nested assemblies (stages) included. */
-export function readAssembly(directory: string): SynthesizedStack[] {
-  const manifest: Manifest = JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8'));
-  const stacks: SynthesizedStack[] = [];
-  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
-    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      stacks.push(...readAssembly(join(directory, artifact.properties.directoryName)));
-    }
-    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) {
-      continue;
-    }
-    const [, account = '', region = ''] =
-      /^aws:\/\/([^/]*)\/(.*)$/.exec(artifact.environment ?? '') ?? [];
-    const template: CfnTemplate = JSON.parse(
-      readFileSync(join(directory, artifact.properties.templateFile), 'utf8'),
-    );
-    stacks.push({
-      stackName: artifact.properties.stackName ?? id,
-      displayName: artifact.displayName ?? id,
-      account,
-      region,
-      template,
-      nested: readNested(directory, template),
-    });
-  }
-  return stacks;
 }
 
 /** The stacks do not name an account and Region: the CDK CLI found no credentials. */

@@ -18,7 +18,8 @@
  * each one (docs/deploying.md): `user:<user>`, `topic:<topic>`, `consumer:<consumer>`,
  * `group:<old consumer group>`, `key:<alias>`, `log-group:<name>`, `failure-queue:<consumer>`.
  */
-import { CfnResource, CfnTemplate, references, StackPlan } from './replacement';
+import type { CfnResource, CfnTemplate } from '../shared/template';
+import { references, StackPlan } from './replacement';
 
 /** A resource of the deployment: its stack (or nested stack), logical id and definition. */
 export interface Located {

@@ -15,19 +15,8 @@
  *   CLI skips a stack whose template did not change. So a read output whose value changes
  *   would leave its readers on the old value.
  */
+import type { CfnResource, CfnTemplate } from '../shared/template';
 import createOnly from './create-only-properties.json';
-
-export interface CfnTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, { readonly Value?: unknown }>;
-}
-
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-  readonly DeletionPolicy?: string;
-}
 
 /**
  * One stack of the deployment: its deployed template (none yet: a new stack) and its next one.

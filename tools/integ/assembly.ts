@@ -1,7 +1,7 @@
 /** What `npm run integ` reads from the synthesized integ app (a cloud assembly directory). */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { readAssembly, readTemplateFile } from '../shared/assembly';
 import { INTEG_STEP_METADATA } from './settings';
 
 export interface StackRef {
@@ -17,7 +17,7 @@ export interface StackRef {
  * them), and the assertion stack, which deploys last.
  */
 export function readIntegStacks(outdir: string): { stacks: StackRef[]; assertions: StackRef } {
-  const assembly = new CloudAssembly(outdir);
+  const assembly = readAssembly(outdir);
   const manifest = JSON.parse(readFileSync(path.join(outdir, 'integ.json'), 'utf8')) as {
     testCases: Record<string, { stacks: string[]; assertionStack: string }>;
   };
@@ -27,20 +27,17 @@ export function readIntegStacks(outdir: string): { stacks: StackRef[]; assertion
   }
   const [testCase] = testCases;
   const byPath = (p: string): StackRef => {
-    const artifact = assembly.stacksRecursively.find((s) => s.hierarchicalId === p);
-    if (!artifact) throw new Error(`stack ${p} of integ.json is not in the assembly`);
-    return { path: p, name: artifact.stackName, templateFile: artifact.templateFullPath };
+    const stack = assembly.find((s) => s.displayName === p);
+    if (!stack) throw new Error(`stack ${p} of integ.json is not in the assembly`);
+    return { path: p, name: stack.stackName, templateFile: stack.templateFile };
   };
   return { stacks: testCase.stacks.map(byPath), assertions: byPath(testCase.assertionStack) };
 }
 
 /** The step label (`3. …`) of each assertion resource of a template, by logical id. */
 export function assertionLabels(templateFile: string): Map<string, string> {
-  const template = JSON.parse(readFileSync(templateFile, 'utf8')) as {
-    Resources: Record<string, { Metadata?: Record<string, unknown> }>;
-  };
   const labels = new Map<string, string>();
-  for (const [id, resource] of Object.entries(template.Resources)) {
+  for (const [id, resource] of Object.entries(readTemplateFile(templateFile).Resources ?? {})) {
     const label = resource.Metadata?.[INTEG_STEP_METADATA];
     if (typeof label === 'string') labels.set(id, label);
   }

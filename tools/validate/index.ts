@@ -1,6 +1,7 @@
 /**
- * `npm run validate [-- --variant NAME]... [--templates DIR]`: see run.ts. Exit code 0 when no
- * variant has an unacknowledged finding, 1 when one has, 2 when a validator could not run.
+ * `npm run validate [-- --variant NAME]... [--templates DIR]` (`npm run validate -- --help`):
+ * see run.ts. Exit code 0 when no variant has an unacknowledged finding, 1 when one has, 2 when
+ * a validator could not run.
  */
 import { main } from './run';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { KAFKA_PORTS } from '../../secure-msk-constructs';
-import type { CfnResource } from './types';
+import type { CfnResource } from '../shared/template';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';

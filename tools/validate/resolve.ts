@@ -19,7 +19,7 @@ import {
   pseudoParameter,
   REGION,
 } from './placeholders';
-import type { CfnTemplate } from './types';
+import type { CfnTemplate } from '../shared/template';
 
 export interface ResolveContext {
   /** The stack whose template is resolved. */

@@ -16,7 +16,8 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { cdkSynth, REPO_ROOT } from '../shared/cdk-synth';
-import { loadTemplates } from './assembly';
+import { afterDashes, columns, type UsageRow, wantsHelp } from '../shared/cli';
+import { loadTemplates } from '../shared/assembly';
 import { runCfnLint } from './cfn-lint';
 import { runControlTower } from './control-tower';
 import { checkTemplatePolicies } from './iam';
@@ -118,7 +119,7 @@ export async function validateTemplates(
   const validators = options.validators ?? VALIDATORS;
   const acknowledgements = options.acknowledgements ?? loadAcknowledgements();
   const stacks = loadTemplates(templatesDir);
-  if (stacks.length === 0) throw new Error(`${templatesDir}: no *.template.json (nor assembly-*/)`);
+  if (stacks.length === 0) throw new Error(`${templatesDir}: the cloud assembly has no stacks`);
   const byName = new Map(stacks.map((s) => [s.stackName, s.template]));
   if (byName.size !== stacks.length) {
     throw new Error(
@@ -132,23 +133,27 @@ export async function validateTemplates(
   const resolved = stacks.map((stack) => {
     const result = resolveTemplate(stack.template, { stackName: stack.stackName, stacks: byName });
     result.notes.forEach((n) => notes.add(n));
-    const path = join(resolvedDir, basename(stack.path));
-    writeFileSync(path, `${JSON.stringify(result.template, null, 1)}\n`);
-    return { ...stack, path, template: result.template };
+    const templateFile = join(resolvedDir, basename(stack.templateFile));
+    writeFileSync(templateFile, `${JSON.stringify(result.template, null, 1)}\n`);
+    return { ...stack, templateFile, template: result.template };
   });
 
   // cfn-lint runs in a child process while cfn-guard and the IAM checks run here.
   const lint = validators.includes('cfn-lint')
-    ? runCfnLint(stacks.map((s) => s.path))
+    ? runCfnLint(stacks.map((s) => s.templateFile))
     : Promise.resolve([]);
   lint.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const all: Finding[] = [];
   if (validators.includes('control-tower'))
-    all.push(...runControlTower(resolved.map((s) => s.path)));
+    all.push(...runControlTower(resolved.map((s) => s.templateFile)));
   if (validators.includes('iam')) {
     for (const stack of resolved) {
       all.push(
-        ...(await checkTemplatePolicies(stack.template, basename(stack.path), stack.stackName)),
+        ...(await checkTemplatePolicies(
+          stack.template,
+          basename(stack.templateFile),
+          stack.stackName,
+        )),
       );
     }
   }
@@ -227,6 +232,45 @@ export function formatReport(results: readonly VariantResult[]): string {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
+/** Each option of the command line and what it does, one line each. */
+const OPTIONS: readonly UsageRow[] = [
+  ['--variant NAME', 'only this variant (repeatable); default: all of them'],
+  [
+    '--templates DIR',
+    'no synthesis: validate a cloud assembly synthesized before (`cdk synth -o DIR`),',
+    'or a directory of them, one per variant, as npm run validate leaves them in',
+    join(tmpdir(), 'msk-secure-stack-validate'),
+  ],
+  ['--validator NAME', `only this validator (repeatable): ${VALIDATORS.join(', ')}`],
+  ['-h, --help', 'print this help and exit'],
+];
+
+/** What `npm run validate -- --help` prints. */
+export function usage(): string {
+  const variants = Object.entries(VARIANTS).map(
+    ([name, context]) => [name, context.join(' ') || '(defaults)'] as const,
+  );
+  return [
+    'usage: npm run validate -- [--variant NAME]... [--templates DIR] [--validator NAME]... [--help]',
+    '',
+    "Synthesizes the app once per variant and runs AWS's own validators over every template",
+    '(nested stacks included): cfn-lint, the AWS Control Tower proactive controls (cfn-guard) and',
+    'the IAM policies against the Service Authorization Reference. A finding that',
+    'tools/validate/acknowledged.json does not acknowledge fails the run.',
+    '',
+    'Variants (the context each synthesizes with):',
+    ...columns(variants),
+    '',
+    'Options:',
+    ...columns(OPTIONS),
+    '',
+    'Exit code: 0 when no variant has an unacknowledged finding, 1 when one has, 2 when a',
+    'validator could not run or an argument is wrong.',
+    afterDashes('validate'),
+    '',
+  ].join('\n');
+}
+
 export interface CliOptions {
   readonly variants: string[];
   readonly templates?: string;
@@ -257,7 +301,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       validators.push(v as ValidatorName);
     } else {
       throw new Error(
-        `unknown argument ${arg} (--variant NAME…, --templates DIR, --validator ${VALIDATORS.join('|')}…)`,
+        `unknown argument ${arg}: npm run validate takes ${OPTIONS.map(([o]) => o).join(', ')} ` +
+          '(npm run validate -- --help)',
       );
     }
   }
@@ -270,16 +315,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return { variants, templates, validators: validators.length ? validators : undefined };
 }
 
-function isAssembly(dir: string): boolean {
-  return (
-    existsSync(join(dir, 'manifest.json')) ||
-    readdirSync(dir).some((f) => f.endsWith('.template.json') || f.startsWith('assembly-'))
-  );
-}
+/** A cloud assembly, as `cdk synth -o DIR` writes it. */
+const isAssembly = (dir: string): boolean => existsSync(join(dir, 'manifest.json'));
 
 /**
- * What `--templates DIR` names: DIR itself (one variant, called after `--variant` or DIR), or,
- * as `npm run validate` leaves its output, one sub-directory per variant.
+ * What `--templates DIR` names: DIR itself when it is a cloud assembly (one variant, called
+ * after `--variant` or DIR), or, as `npm run validate` leaves its output, one sub-directory per
+ * variant.
  */
 export function templateSets(
   dir: string,
@@ -296,7 +338,11 @@ export function templateSets(
     .filter((s) => !s.variant.endsWith('.resolved'))
     .filter((s) => statSync(s.dir).isDirectory() && isAssembly(s.dir))
     .filter((s) => variants.length === 0 || variants.includes(s.variant));
-  if (subdirs.length === 0) throw new Error(`${dir}: no templates`);
+  if (subdirs.length === 0) {
+    throw new Error(
+      `${dir}: no cloud assembly (a manifest.json, as \`cdk synth -o DIR\` writes), neither in it nor in its sub-directories`,
+    );
+  }
   return subdirs;
 }
 
@@ -305,6 +351,10 @@ export async function main(
   argv: readonly string[],
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
+  if (wantsHelp(argv)) {
+    write(usage());
+    return 0;
+  }
   const options = parseArgs(argv);
   const acknowledgements = loadAcknowledgements();
   let sets: { variant: string; dir: string }[];

@@ -2,19 +2,6 @@
 export const VALIDATORS = ['cfn-lint', 'control-tower', 'iam'] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
 
-/** A CloudFormation template, as synthesized (JSON). */
-export interface CfnTemplate {
-  Resources?: Record<string, CfnResource>;
-  Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown } }>;
-  [key: string]: unknown;
-}
-
-export interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
 /** One problem reported by one validator. */
 export interface Finding {
   readonly validator: ValidatorName;

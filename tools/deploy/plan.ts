@@ -194,7 +194,7 @@ export function formatProblems(problems: readonly DeployProblem[]): string {
   return [
     `Not deployed: ${problems.length} change${problems.length === 1 ? '' : 's'} would fail or leave a stack on a deleted resource:`,
     ...problems.map((p) => `  - ${p.stack} ${p.logicalId}: ${p.message}`),
-    'Nothing was changed. Revert the setting, or make the change as README.md "Deploying safely" describes ' +
-      '(replacement-only settings).',
+    'Nothing was changed. Revert the setting, or make the change as ' +
+      'docs/deploying.md#replacement-only-settings describes.',
   ].join('\n');
 }

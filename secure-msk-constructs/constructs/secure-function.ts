@@ -29,7 +29,7 @@ const ENTRY_FILE = /\.(jsx?|tsx?|cjs|cts|mjs|mts)$/;
  * The absolute handler file of an `entry` (absolute, or relative to `handlers/`), checked to
  * exist: the message names the construct, the value given and what is allowed.
  */
-export function resolveEntry(id: string, entry: string): string {
+function resolveEntry(id: string, entry: string): string {
   const file = path.isAbsolute(entry) ? entry : path.join(LAMBDA_SOURCE_ROOT, entry);
   const allowed = `an absolute path or one relative to ${LAMBDA_SOURCE_ROOT}, to a .ts/.js/.mts/.mjs/.cts/.cjs/.tsx/.jsx file exporting "handler"`;
   if (!ENTRY_FILE.test(file)) {
@@ -157,6 +157,7 @@ function handlerCode(
   const assetOutdir = Stage.of(scope)?.assetOutdir;
   if (!assetOutdir) throw new Error(`SecureFunction ${id}: must be defined inside an App or Stage`);
   const dir = path.join(assetOutdir, `bundle-${hash.digest('hex')}`);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const file of files) writeFileSync(path.join(dir, file.name), file.contents);
   const keep = Boolean(scope.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT));

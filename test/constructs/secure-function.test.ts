@@ -163,6 +163,23 @@ test('bundling is skipped as CDK skips it: nothing is built or copied into the a
   );
 });
 
+test('with asset staging disabled (cdk synth --no-staging) the bundle stays where the template points', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'secure-function-no-staging-'));
+  try {
+    const app = new App({
+      outdir: dir,
+      context: { 'aws:cdk:disable-asset-staging': true, 'aws:cdk:enable-asset-metadata': true },
+    });
+    const { stack } = build({}, app);
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const bundleDir = fn.Metadata['aws:asset:path'];
+    expect(bundleDir).toMatch(new RegExp(`^${dir}/bundle-[0-9a-f]{64}$`));
+    expect(readdirSync(bundleDir).sort()).toEqual(['index.js', 'index.js.map']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('a copy of the library elsewhere, with no package.json or lock file around it', () => {
   // As a forker copies it: the library folder beside their own node_modules (here a link to ours).
   const forkRoot = mkdtempSync(join(tmpdir(), 'secure-function-fork-'));

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AppConfig, consumerId, ConsumerConfig, isProvisioned } from './config';
-import { deadLetterTopicOf } from './config/consumers';
+import { deadLetterTopicOf, handlerFile } from './config/consumers';
 import {
   EncryptedLogs,
   FailureQueueEndpoint,
@@ -81,7 +81,9 @@ export class ConsumerStack extends Stack {
   ): MskConsumer {
     return new MskConsumer(this, consumerId(c.name), {
       name: c.name,
-      entry: c.entry,
+      // The app's own handlers (under lambda/) as absolute paths; the reference handler is
+      // MskConsumer's default, found in the construct library.
+      entry: handlerFile(c.entry),
       cluster: props.cluster,
       authentication:
         c.auth === 'scram'

@@ -109,9 +109,11 @@ export async function run(): Promise<void> {
 
   const outdir = mkdtempSync(join(tmpdir(), 'consumer-bundle-'));
   const outfile = join(outdir, 'index.js');
-  // The same esbuild options NodejsFunction uses for the deployed function (SecureFunction).
+  // SecureFunction's esbuild options for the deployed function, without the source map.
   buildSync({
-    entryPoints: [join(__dirname, '..', 'lambda', 'consumer', 'index.ts')],
+    entryPoints: [
+      join(__dirname, '..', 'secure-msk-constructs', 'handlers', 'consumer', 'index.ts'),
+    ],
     bundle: true,
     minify: true,
     platform: 'node',

@@ -4,11 +4,13 @@
  */
 import { run as consumerBench } from './consumer';
 import { runScramUsers, run as synthBench } from './synth';
+import { run as synthRatioBench } from './synth-ratio';
 
 async function main(): Promise<void> {
   for (const [name, bench] of [
     ['consumer', consumerBench],
     ['synth', synthBench],
+    ['cdk synth vs a one-topic app', synthRatioBench],
     ['scram users', runScramUsers],
   ] as const) {
     console.log(`\n## ${name}`);

@@ -1,20 +1,173 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { buildSync, formatMessagesSync, type BuildFailure } from 'esbuild';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { createEncryptedLogGroup, EncryptedLogs } from './encrypted-logs';
 
+/** This library's folder: everything a function needs is found relative to it. */
+const LIBRARY_ROOT = path.join(__dirname, '..');
+
 /** Root of the library's Lambda handler sources (`handlers/` in this library). */
-export const LAMBDA_SOURCE_ROOT = path.join(__dirname, '..', 'handlers');
+export const LAMBDA_SOURCE_ROOT = path.join(LIBRARY_ROOT, 'handlers');
 
 /** The Node.js runtime every function of the app uses (the latest Lambda offers). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Handler files esbuild bundles (the extensions NodejsFunction accepts as an entry). */
+const ENTRY_FILE = /\.(jsx?|tsx?|cjs|cts|mjs|mts)$/;
+
+/**
+ * The absolute handler file of an `entry` (absolute, or relative to `handlers/`), checked to
+ * exist: the message names the construct, the value given and what is allowed.
+ */
+function resolveEntry(id: string, entry: string): string {
+  const file = path.isAbsolute(entry) ? entry : path.join(LAMBDA_SOURCE_ROOT, entry);
+  const allowed = `an absolute path or one relative to ${LAMBDA_SOURCE_ROOT}, to a .ts/.js/.mts/.mjs/.cts/.cjs/.tsx/.jsx file exporting "handler"`;
+  if (!ENTRY_FILE.test(file)) {
+    throw new Error(
+      `SecureFunction ${id}: entry = "${entry}" is not a handler source file; give ${allowed}`,
+    );
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new Error(
+      `SecureFunction ${id}: entry = "${entry}": no file at ${file}; give ${allowed}`,
+    );
+  }
+  return file;
+}
+
+/** One bundle: index.js and index.js.map, in memory. */
+type Bundle = readonly { readonly name: string; readonly contents: Uint8Array }[];
+
+/**
+ * Bundles of this process, by entry and external modules: a handler used in several stacks (or
+ * by the dev and prod apps of one process) is bundled once. The sources do not change while one
+ * synth runs; a new synth (a new `cdk` command, a new jest test file) is a new module instance.
+ */
+const bundles = new Map<string, Bundle>();
+
+/**
+ * Bundles a handler with esbuild's JavaScript API, in this process (no `npx esbuild` subprocess
+ * per function), with the options NodejsFunction passes to its local esbuild for our props:
+ * bundle, minify, source map without `sourcesContent`, `target` from the runtime, platform node,
+ * CommonJS `index.js`, every package bundled unless in `externalModules`. esbuild resolves
+ * packages from the `node_modules` folders above the handler file, as Node does; no lock file or
+ * project root is involved. A successful bundle prints nothing but esbuild's warnings; errors are
+ * in the thrown error.
+ */
+function bundle(id: string, entry: string, externalModules: readonly string[]): Bundle {
+  const key = JSON.stringify([entry, [...externalModules].sort()]);
+  const cached = bundles.get(key);
+  if (cached) return cached;
+  let result;
+  try {
+    result = buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      // Not written (write: false): the path only sets the file names (index.js, and the
+      // sourceMappingURL to index.js.map) and makes the map's `sources` relative to this
+      // library, the same wherever the cloud assembly goes.
+      outfile: path.join(LIBRARY_ROOT, 'index.js'),
+      write: false,
+      platform: 'node',
+      // NodejsFunction's target for a runtime: node<major> (nodejs24.x -> node24).
+      target: NODE_RUNTIME.name.replace(/^nodejs(\d+).*$/, 'node$1'),
+      format: 'cjs',
+      // esbuild's default for platform node, which NodejsFunction keeps for CommonJS output
+      // (it passes --main-fields only when given mainFields).
+      mainFields: ['main', 'module'],
+      minify: true,
+      sourcemap: true,
+      sourcesContent: false,
+      external: [...externalModules],
+      // Errors go into the thrown error and warnings to stderr (below), each once.
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const errors = (error as Partial<BuildFailure>).errors ?? [];
+    throw new Error(
+      `SecureFunction ${id}: esbuild could not bundle entry ${entry}:\n` +
+        (errors.length ? formatMessagesSync(errors, { kind: 'error' }).join('') : String(error)),
+      { cause: error },
+    );
+  }
+  if (result.warnings.length) {
+    process.stderr.write(
+      `SecureFunction ${id}: esbuild warnings bundling ${entry}:\n` +
+        formatMessagesSync(result.warnings, { kind: 'warning' }).join(''),
+    );
+  }
+  const files = result.outputFiles.map((file) => ({
+    name: path.basename(file.path),
+    contents: file.contents,
+  }));
+  bundles.set(key, files);
+  return files;
+}
+
+/**
+ * The code of a handler. Bundled in this process when its stack is bundled; otherwise (the CLI's
+ * `aws:cdk:bundling-stacks` context leaves the stack out, as `cdk deploy OtherStack` does, and
+ * the unit tests that skip bundling) staged the way CDK stages a skipped bundle: the handler's
+ * folder stands for the asset and nothing is built or copied.
+ *
+ * The bundle is written to a folder named by its content in the cloud assembly's asset folder
+ * and staged from there by `Code.fromAsset` (asset hash = the bundle's fingerprint, as
+ * NodejsFunction's default `AssetHashType.OUTPUT`); `done()` removes that folder once the
+ * function has staged it (unless asset staging is disabled, `cdk synth --no-staging`, where the
+ * template points at it). Not CDK's `bundling` option: its `local.tryBundle` works the same,
+ * but CDK prints "Bundling asset …" for every function.
+ */
+function handlerCode(
+  scope: Construct,
+  id: string,
+  entry: string,
+  externalModules: readonly string[],
+): { code: lambda.Code; done: () => void } {
+  if (!Stack.of(scope).bundlingRequired) {
+    return {
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // CDK requires an image with `bundling`; it is never run: CDK skips bundling for this
+          // stack, so neither this image nor `local` is used.
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
+          local: {
+            tryBundle: () => {
+              throw new Error(`SecureFunction ${id}: bundling was skipped for this stack`);
+            },
+          },
+        },
+      }),
+      done: () => undefined,
+    };
+  }
+  const files = bundle(id, entry, externalModules);
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file.name).update('\0').update(file.contents);
+  const assetOutdir = Stage.of(scope)?.assetOutdir;
+  if (!assetOutdir) throw new Error(`SecureFunction ${id}: must be defined inside an App or Stage`);
+  const dir = path.join(assetOutdir, `bundle-${hash.digest('hex')}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) writeFileSync(path.join(dir, file.name), file.contents);
+  const keep = Boolean(scope.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT));
+  return {
+    code: lambda.Code.fromAsset(dir),
+    done: () => {
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * Actions Lambda needs to attach a function to a VPC (Lambda Developer Guide, "Giving Lambda
@@ -139,28 +292,16 @@ export interface SecureFunctionProps extends FunctionNetworkProps, FunctionEncry
    * @default [] - everything is bundled, so the deployed code is the tested code
    */
   readonly externalModules?: string[];
-  /**
-   * The lock file esbuild resolves dependencies with (a forker's own repository).
-   *
-   * @default this repository's package-lock.json
-   */
-  readonly depsLockFilePath?: string;
-  /**
-   * The project root for bundling.
-   *
-   * @default this repository's root
-   */
-  readonly projectRoot?: string;
 }
 
 /**
- * A Node.js Lambda function the way this project builds them: bundled by the local esbuild
- * (minified, source maps, no Docker), latest runtime, arm64, in the VPC's private subnets, an
+ * A Node.js Lambda function the way this project builds them: bundled in-process by esbuild
+ * (minified, source maps, no Docker, no lock file or project root), latest runtime, arm64, in the VPC's private subnets, an
  * explicit KMS-encrypted log group with the platform's retention, a role whose permissions
  * live in one customer-managed policy, logs granted only on its own log group.
  */
 export class SecureFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: ManagedPolicyRole;
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
@@ -178,38 +319,32 @@ export class SecureFunction extends Construct {
     grantLambdaVpcAccess(this.role, props.additionalVpcActions);
 
     const logGroup = createEncryptedLogGroup(this, 'LogGroup', props.logs, props.logGroupName);
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.isAbsolute(props.entry)
-        ? props.entry
-        : path.join(LAMBDA_SOURCE_ROOT, props.entry),
-      handler: 'handler',
-      description: props.description,
-      runtime: NODE_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.minutes(5),
-      role: this.role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
-      // Source maps are bundled; Node uses them for stack traces only with this flag.
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      environmentEncryption: props.encryptionKey,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        externalModules: props.externalModules ?? [],
-        forceDockerBundling: false,
-      },
-      depsLockFilePath:
-        props.depsLockFilePath ?? path.join(LAMBDA_SOURCE_ROOT, '..', '..', 'package-lock.json'),
-      projectRoot: props.projectRoot ?? path.join(LAMBDA_SOURCE_ROOT, '..', '..'),
-    });
+    const entry = resolveEntry(id, props.entry);
+    const { code, done } = handlerCode(this, id, entry, props.externalModules ?? []);
+    try {
+      this.function = new lambda.Function(this, 'Function', {
+        code,
+        handler: 'index.handler',
+        description: props.description,
+        runtime: NODE_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: props.memorySize ?? 256,
+        timeout: props.timeout ?? Duration.minutes(5),
+        role: this.role,
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        securityGroups: props.securityGroups,
+        // Source maps are bundled; Node uses them for stack traces only with this flag.
+        environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+        environmentEncryption: props.encryptionKey,
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      });
+    } finally {
+      // The function has staged its code into the cloud assembly (Code.bind in its constructor).
+      done();
+    }
     logGroup.grantWrite(this.role);
 
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;

@@ -2,7 +2,15 @@
  * SecureFunction bundles for real here (the other unit tests skip bundling): the deployed code is
  * what esbuild makes of the tested handler, so how it is bundled is part of the contract.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -12,6 +20,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecureCustomResourceProvider } from '../../secure-msk-constructs/constructs/custom-resource-provider';
 import {
+  LAMBDA_SOURCE_ROOT,
   SecureFunction,
   SecureFunctionProps,
 } from '../../secure-msk-constructs/constructs/secure-function';
@@ -120,14 +129,90 @@ test('reserved concurrency needs no reason, and no concurrency rule is acknowled
   ]);
 });
 
-test("a forker's own lock file and project root are the ones used", () => {
-  const elsewhere = join(tmpdir(), 'not-a-project');
-  expect(() =>
-    build({ depsLockFilePath: join(elsewhere, 'package-lock.json') }, noBundlingApp()),
-  ).toThrow(`Lock file at ${join(elsewhere, 'package-lock.json')} doesn't exist`);
-  expect(() => build({ projectRoot: elsewhere }, noBundlingApp())).toThrow(
-    `should be under projectRoot (${elsewhere})`,
+test('an entry that is not a handler file is refused with the value and what is allowed', () => {
+  expect(() => build({ entry: 'no-such-handler/index.ts' }, noBundlingApp())).toThrow(
+    `SecureFunction Association: entry = "no-such-handler/index.ts": no file at ${join(LAMBDA_SOURCE_ROOT, 'no-such-handler', 'index.ts')}; give an absolute path or one relative to ${LAMBDA_SOURCE_ROOT}`,
   );
+  expect(() => build({ entry: 'scram-secret-association' }, noBundlingApp())).toThrow(
+    'SecureFunction Association: entry = "scram-secret-association" is not a handler source file',
+  );
+});
+
+test("a handler that does not bundle is refused with esbuild's message", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'secure-function-broken-'));
+  try {
+    const entry = join(dir, 'index.ts');
+    writeFileSync(entry, "import 'no-such-package';\nexport const handler = () => 1;\n");
+    expect(() => build({ entry }, new App({ outdir: join(dir, 'cdk.out') }))).toThrow(
+      new RegExp(
+        `SecureFunction Association: esbuild could not bundle entry ${entry}:\\n.*Could not resolve "no-such-package"`,
+        's',
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bundling is skipped as CDK skips it: nothing is built or copied into the assembly', () => {
+  const { app, stack } = build({}, noBundlingApp());
+  const assembly = app.synth();
+  expect(Template.fromStack(stack).findResources('AWS::Lambda::Function')).not.toEqual({});
+  expect(readdirSync(assembly.directory).filter((name) => /^(asset\.|bundle-)/.test(name))).toEqual(
+    [],
+  );
+});
+
+test('with asset staging disabled (cdk synth --no-staging) the bundle stays where the template points', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'secure-function-no-staging-'));
+  try {
+    const app = new App({
+      outdir: dir,
+      context: { 'aws:cdk:disable-asset-staging': true, 'aws:cdk:enable-asset-metadata': true },
+    });
+    const { stack } = build({}, app);
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const bundleDir = fn.Metadata['aws:asset:path'];
+    expect(bundleDir).toMatch(new RegExp(`^${dir}/bundle-[0-9a-f]{64}$`));
+    expect(readdirSync(bundleDir).sort()).toEqual(['index.js', 'index.js.map']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('a copy of the library elsewhere, with no package.json or lock file around it', () => {
+  // As a forker copies it: the library folder beside their own node_modules (here a link to ours).
+  const forkRoot = mkdtempSync(join(tmpdir(), 'secure-function-fork-'));
+  afterAll(() => rmSync(forkRoot, { recursive: true, force: true }));
+  cpSync(join(__dirname, '..', '..', 'secure-msk-constructs'), join(forkRoot, 'constructs'), {
+    recursive: true,
+  });
+  symlinkSync(join(__dirname, '..', '..', 'node_modules'), join(forkRoot, 'node_modules'), 'dir');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const copy: typeof import('../../secure-msk-constructs') = require(join(forkRoot, 'constructs'));
+
+  test('bundles the handler found relative to the copy', () => {
+    const app = new App({ outdir: mkdtempSync(join(forkRoot, 'cdk.out-')) });
+    const stack = new Stack(app, 'Fork');
+    new copy.SecureFunction(stack, 'Association', {
+      entry: 'scram-secret-association/index.ts',
+      description: 'A handler of the copied library',
+      ...network(stack),
+      logGroupName: 'lambda/association',
+      unreservedReason: 'A test function that nothing invokes.',
+      noDeadLetterQueueReason: 'A test function that nothing invokes.',
+    });
+    const assembly = app.synth();
+    const [asset] = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    const map = JSON.parse(readFileSync(join(assembly.directory, asset, 'index.js.map'), 'utf8'));
+    expect(map.sources).toEqual(
+      expect.arrayContaining(['handlers/scram-secret-association/index.ts']),
+    );
+    // Only the asset and the templates: the bundle's staging folder is gone.
+    expect(readdirSync(assembly.directory).filter((name) => name.startsWith('bundle-'))).toEqual(
+      [],
+    );
+  });
 });
 
 describe('SecureCustomResourceProvider', () => {

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { AssetHashType, DockerImage, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,7 +16,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { buildSync, formatMessagesSync, type BuildFailure } from 'esbuild';
+import {
+  buildSync,
+  formatMessagesSync,
+  version as esbuildVersion,
+  type BuildFailure,
+  type BuildOptions,
+} from 'esbuild';
 import { acknowledge } from './acknowledge';
 import { ManagedPolicyRole } from './managed-policy-role';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -55,6 +70,34 @@ type Bundle = readonly { readonly name: string; readonly contents: Uint8Array }[
  */
 const bundles = new Map<string, Bundle>();
 
+/** The esbuild options of a handler's bundle (see `bundle`). */
+function buildOptions(entry: string, externalModules: readonly string[]): BuildOptions {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    // Not written (write: false): the path only sets the file names (index.js, and the
+    // sourceMappingURL to index.js.map) and makes the map's `sources` relative to this
+    // library, the same wherever the cloud assembly goes.
+    outfile: path.join(LIBRARY_ROOT, 'index.js'),
+    write: false,
+    platform: 'node',
+    // NodejsFunction's target for a runtime: node<major> (nodejs24.x -> node24).
+    target: NODE_RUNTIME.name.replace(/^nodejs(\d+).*$/, 'node$1'),
+    format: 'cjs',
+    // esbuild's default for platform node, which NodejsFunction keeps for CommonJS output
+    // (it passes --main-fields only when given mainFields).
+    mainFields: ['main', 'module'],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    external: [...externalModules],
+    // Errors go into the thrown error and warnings to stderr (below), each once.
+    logLevel: 'silent',
+    // The files esbuild read: what the bundle cache checks before it reuses a bundle.
+    metafile: true,
+  };
+}
+
 /**
  * Bundles a handler with esbuild's JavaScript API, in this process (no `npx esbuild` subprocess
  * per function), with the options NodejsFunction passes to its local esbuild for our props:
@@ -62,36 +105,22 @@ const bundles = new Map<string, Bundle>();
  * CommonJS `index.js`, every package bundled unless in `externalModules`. esbuild resolves
  * packages from the `node_modules` folders above the handler file, as Node does; no lock file or
  * project root is involved. A successful bundle prints nothing but esbuild's warnings; errors are
- * in the thrown error.
+ * in the thrown error. A bundle made before from the same files is reused (`BundleCache`).
  */
 function bundle(id: string, entry: string, externalModules: readonly string[]): Bundle {
   const key = JSON.stringify([entry, [...externalModules].sort()]);
   const cached = bundles.get(key);
   if (cached) return cached;
+  const options = buildOptions(entry, externalModules);
+  const cache = BundleCache.for(entry, options);
+  const reused = cache?.read();
+  if (reused) {
+    bundles.set(key, reused);
+    return reused;
+  }
   let result;
   try {
-    result = buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      // Not written (write: false): the path only sets the file names (index.js, and the
-      // sourceMappingURL to index.js.map) and makes the map's `sources` relative to this
-      // library, the same wherever the cloud assembly goes.
-      outfile: path.join(LIBRARY_ROOT, 'index.js'),
-      write: false,
-      platform: 'node',
-      // NodejsFunction's target for a runtime: node<major> (nodejs24.x -> node24).
-      target: NODE_RUNTIME.name.replace(/^nodejs(\d+).*$/, 'node$1'),
-      format: 'cjs',
-      // esbuild's default for platform node, which NodejsFunction keeps for CommonJS output
-      // (it passes --main-fields only when given mainFields).
-      mainFields: ['main', 'module'],
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      external: [...externalModules],
-      // Errors go into the thrown error and warnings to stderr (below), each once.
-      logLevel: 'silent',
-    });
+    result = buildSync(options);
   } catch (error) {
     const errors = (error as Partial<BuildFailure>).errors ?? [];
     throw new Error(
@@ -106,12 +135,156 @@ function bundle(id: string, entry: string, externalModules: readonly string[]): 
         formatMessagesSync(result.warnings, { kind: 'warning' }).join(''),
     );
   }
-  const files = result.outputFiles.map((file) => ({
+  const files = (result.outputFiles ?? []).map((file) => ({
     name: path.basename(file.path),
     contents: file.contents,
   }));
+  // A bundle with warnings is not kept, so that each synth shows them again.
+  if (!result.warnings.length && result.metafile) {
+    cache?.write(files, Object.keys(result.metafile.inputs));
+  }
   bundles.set(key, files);
   return files;
+}
+
+/** Set `SECURE_MSK_BUNDLE_CACHE=off` to bundle every handler afresh on every synth. */
+export const BUNDLE_CACHE_ENV = 'SECURE_MSK_BUNDLE_CACHE';
+
+const sha256 = (data: string | Uint8Array): string =>
+  createHash('sha256').update(data).digest('hex');
+
+/** The `node_modules` folder esbuild resolves the entry's packages from first, if any. */
+function nearestNodeModules(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Bundles kept between synths, in `node_modules/.cache/secure-msk-constructs/` (the convention of
+ * babel-loader, eslint and others) beside the packages the bundles are made of. A bundle is
+ * reused only when what esbuild would read is unchanged; otherwise it is built again:
+ * - the key: the esbuild version and every build option (entry, externals, target, …);
+ * - every input file esbuild read for it (the handler's sources and each package file), by
+ *   content;
+ * - the file names in each folder of the project's own inputs (a new file there can change
+ *   what an import resolves to, e.g. `./x.ts` beside `./x/index.ts`), and the tsconfig.json
+ *   each of those folders sees;
+ * - npm's record of the installed packages (`node_modules/.package-lock.json`), which every
+ *   `npm install`/`npm ci` rewrites: a package added, removed or changed anywhere in the tree.
+ * Checking costs a hash of the inputs (tens of milliseconds); bundling the five handlers of this
+ * app costs seconds. `SECURE_MSK_BUNDLE_CACHE=off` turns it off.
+ */
+class BundleCache {
+  static for(entry: string, options: BuildOptions): BundleCache | undefined {
+    if (process.env[BUNDLE_CACHE_ENV] === 'off') return undefined;
+    const nodeModules = nearestNodeModules(path.dirname(entry));
+    if (!nodeModules) return undefined;
+    const key = sha256(JSON.stringify({ format: 1, esbuild: esbuildVersion, options }));
+    return new BundleCache(
+      path.join(nodeModules, '.cache', 'secure-msk-constructs'),
+      key,
+      nodeModules,
+    );
+  }
+
+  private constructor(
+    private readonly dir: string,
+    private readonly key: string,
+    private readonly nodeModules: string,
+  ) {}
+
+  private get manifestFile(): string {
+    return path.join(this.dir, `${this.key}.json`);
+  }
+
+  /** What the bundle depends on besides its inputs' contents (see the class comment). */
+  private surroundings(inputs: readonly string[]): Record<string, string> {
+    const result: Record<string, string> = {};
+    const installed = path.join(this.nodeModules, '.package-lock.json');
+    result[installed] = existsSync(installed) ? sha256(readFileSync(installed)) : 'absent';
+    const ownDirs = new Set(
+      inputs.filter((f) => !f.split(path.sep).includes('node_modules')).map((f) => path.dirname(f)),
+    );
+    for (const dir of ownDirs) {
+      result[`${dir}${path.sep}`] = sha256(readdirSync(dir).sort().join('\0'));
+      const tsconfig = nearestFile(dir, 'tsconfig.json');
+      if (tsconfig) result[tsconfig] = sha256(readFileSync(tsconfig));
+    }
+    return result;
+  }
+
+  /** Fingerprints of the inputs (absolute paths) and their surroundings. */
+  private fingerprints(inputs: readonly string[]): Record<string, string> | undefined {
+    const result: Record<string, string> = {};
+    for (const input of inputs) {
+      if (!existsSync(input)) return undefined;
+      result[input] = sha256(readFileSync(input));
+    }
+    return { ...result, ...this.surroundings(inputs) };
+  }
+
+  /** The bundle made before from the same files, or undefined. */
+  read(): Bundle | undefined {
+    try {
+      const manifest = JSON.parse(readFileSync(this.manifestFile, 'utf8')) as CacheManifest;
+      const now = this.fingerprints(manifest.inputs);
+      if (!now || JSON.stringify(now) !== JSON.stringify(manifest.fingerprints)) return undefined;
+      const files = manifest.files.map((file) => ({
+        name: file.name,
+        contents: readFileSync(path.join(this.dir, `${this.key}.${file.name}`)),
+      }));
+      return files.every((f, i) => sha256(f.contents) === manifest.files[i].sha256)
+        ? files
+        : undefined;
+    } catch {
+      return undefined; // none yet, or unreadable: bundle afresh
+    }
+  }
+
+  /** Keeps a bundle and what it was made from; a cache that cannot be written is skipped. */
+  write(files: Bundle, metafileInputs: readonly string[]): void {
+    try {
+      const inputs = metafileInputs.map((input) => path.resolve(input));
+      const fingerprints = this.fingerprints(inputs);
+      if (!fingerprints) return;
+      mkdirSync(this.dir, { recursive: true });
+      for (const file of files) {
+        writeAtomically(path.join(this.dir, `${this.key}.${file.name}`), file.contents);
+      }
+      const manifest: CacheManifest = {
+        inputs,
+        fingerprints,
+        files: files.map((file) => ({ name: file.name, sha256: sha256(file.contents) })),
+      };
+      writeAtomically(this.manifestFile, JSON.stringify(manifest));
+    } catch {
+      // A read-only node_modules: every synth bundles, as without the cache.
+    }
+  }
+}
+
+interface CacheManifest {
+  readonly inputs: readonly string[];
+  readonly fingerprints: Record<string, string>;
+  readonly files: readonly { readonly name: string; readonly sha256: string }[];
+}
+
+/** The nearest `name` in `dir` or a folder above it. */
+function nearestFile(dir: string, name: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, name))) return path.join(d, name);
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/** Writes through a temporary file and a rename, so a concurrent reader sees all or nothing. */
+function writeAtomically(file: string, contents: string | Uint8Array): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
 }
 
 /**
@@ -255,7 +428,7 @@ export interface SecureFunctionProps extends FunctionNetworkProps, FunctionEncry
    */
   readonly entry: string;
   readonly description: string;
-  /** Log group name after `logs.logGroupNamePrefix`, e.g. `handlers/consumer`. */
+  /** Log group name after `logs.logGroupNamePrefix`, e.g. `lambda/consumer`. */
   readonly logGroupName: string;
   /**
    * @default Duration.minutes(5)

@@ -1,8 +1,9 @@
 /**
  * secure-msk-constructs: CDK constructs for an Amazon MSK cluster with SASL/SCRAM and IAM client
  * authentication, Kafka ACLs and MSK-triggered Lambda consumers, with the handler code they
- * deploy (handlers/) and the model both sides share (model/). Import from this file only; the
- * folder imports nothing outside itself (see README.md here).
+ * deploy (handlers/) and the model both sides share (model/). Import from this file, or from
+ * `model/index.ts` when the model is all you need (no CDK in a Lambda bundle); the folder imports
+ * nothing outside itself (see README.md here).
  */
 export * from './constructs/acknowledge';
 export * from './constructs/cluster-bootstrap-brokers';
@@ -24,8 +25,4 @@ export * from './constructs/scram-users';
 export * from './constructs/secure-function';
 export * from './constructs/secure-msk-cluster';
 export * from './constructs/secure-network';
-export * from './model/acl-binding';
-export * from './model/kafka-ports';
-export * from './model/password-policy';
-export * from './model/rules';
-export * from './model/scram-secret-name';
+export * from './model';

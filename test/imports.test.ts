@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   areaOf,
   EXCEPTIONS,
   Import,
   importPicture,
   projectImports,
+  ROOT,
   RULES,
+  sourceFiles,
   specifiers,
   violations,
 } from '../tools/imports';
@@ -28,6 +32,7 @@ test('the scan reads the whole tree: the app, the library, the tools, the tests 
     'test',
     'examples',
     'secure-msk-constructs/index',
+    'secure-msk-constructs/model/index',
     'secure-msk-constructs/constructs',
     'secure-msk-constructs/handlers',
   ]) {
@@ -48,6 +53,50 @@ test('the scan reads the whole tree: the app, the library, the tools, the tests 
       target: 'secure-msk-constructs/index.ts',
     }),
   );
+  // The client CLI reaches the model through the model's index, not the main one (no CDK in the
+  // Lambda bundles that use the CLI code, e.g. the integ producer).
+  expect(imports).toContainEqual(
+    expect.objectContaining({
+      file: 'src/cli/connection.ts',
+      target: 'secure-msk-constructs/model/index.ts',
+    }),
+  );
+  expect(
+    imports.filter(
+      (i) => i.file.startsWith('src/') && i.target === 'secure-msk-constructs/index.ts',
+    ),
+  ).toEqual([]);
+});
+
+test("the model's index re-exports every model file, and the main index re-exports the model's", () => {
+  const model = sourceFiles().filter(
+    (f) =>
+      f.startsWith('secure-msk-constructs/model/') && f !== 'secure-msk-constructs/model/index.ts',
+  );
+  expect(model.length).toBeGreaterThan(3);
+  expect(
+    imports
+      .filter((i) => i.file === 'secure-msk-constructs/model/index.ts')
+      .map((i) => i.target)
+      .sort(),
+  ).toEqual(model);
+  expect(
+    imports.filter(
+      (i) =>
+        i.file === 'secure-msk-constructs/index.ts' &&
+        i.target.startsWith('secure-msk-constructs/model/'),
+    ),
+  ).toEqual([expect.objectContaining({ target: 'secure-msk-constructs/model/index.ts' })]);
+});
+
+test('model/ imports no npm package (Node built-ins at most): no CDK, no SDK, no esbuild', () => {
+  const model = sourceFiles().filter((f) => f.startsWith('secure-msk-constructs/model/'));
+  const packages = model.flatMap((file) =>
+    specifiers(readFileSync(join(ROOT, file), 'utf8'), file)
+      .filter(({ specifier }) => !specifier.startsWith('.') && !specifier.startsWith('node:'))
+      .map(({ specifier }) => `${file} -> ${specifier}`),
+  );
+  expect(packages).toEqual([]);
 });
 
 test('every import form is found, and code inside strings and comments is not', () => {
@@ -150,6 +199,11 @@ const CASES: [rule: number, breaking: Import, allowed: Import][] = [
   ],
   [
     4,
+    imp('src/cli/connection.ts', 'secure-msk-constructs/model/scram-secret-name.ts'),
+    imp('src/cli/connection.ts', 'secure-msk-constructs/model/index.ts'),
+  ],
+  [
+    4,
     imp('src/cli/commands/acls.ts', 'secure-msk-constructs/handlers/shared/logger.ts'),
     imp('src/cli/commands/acls.ts', 'secure-msk-constructs/handlers/shared/kafka-acl-admin.ts'),
   ],
@@ -183,6 +237,11 @@ const CASES: [rule: number, breaking: Import, allowed: Import][] = [
     8,
     imp('examples/bring-your-own-vpc.ts', 'secure-msk-constructs/constructs/msk-consumer.ts'),
     imp('examples/bring-your-own-vpc.ts', 'examples/shared.ts'),
+  ],
+  [
+    8,
+    imp('examples/bring-your-own-vpc.ts', 'secure-msk-constructs/model/rules.ts'),
+    imp('examples/bring-your-own-vpc.ts', 'secure-msk-constructs/model/index.ts'),
   ],
   [
     9,
@@ -220,12 +279,16 @@ test('the import picture counts areas and imports into handler code', () => {
   const picture = importPicture([
     imp('lib/a.ts', 'secure-msk-constructs/index.ts'),
     imp('lib/a.ts', 'secure-msk-constructs/index.ts'),
+    imp('lib/a.ts', 'secure-msk-constructs/model/index.ts'),
     imp('lib/a.ts', 'lib/b.ts'),
     imp('src/cli/x.ts', 'secure-msk-constructs/handlers/shared/kafka-acl-admin.ts'),
     imp('bench/x.ts', 'secure-msk-constructs/handlers/consumer/index.ts'),
     imp('secure-msk-constructs/constructs/x.ts', 'secure-msk-constructs/handlers/shared/retry.ts'),
     imp('test/x.test.ts', 'secure-msk-constructs/handlers/shared/retry.ts'),
   ]);
-  expect(picture.edges.lib).toEqual({ 'secure-msk-constructs/index': 2 });
+  expect(picture.edges.lib).toEqual({
+    'secure-msk-constructs/index': 2,
+    'secure-msk-constructs/model/index': 1,
+  });
   expect(picture.intoHandlers).toEqual({ app: 0, tools: 0, src: 1, bench: 1, constructs: 1 });
 });

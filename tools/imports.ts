@@ -140,10 +140,15 @@ export function projectImports(root = ROOT): Import[] {
 
 const LIBRARY = 'secure-msk-constructs';
 const LIBRARY_INDEX = `${LIBRARY}/index.ts`;
+/** The model's own entry point: plain code, no CDK (for the CLI, config checks, handlers). */
+const MODEL_INDEX = `${LIBRARY}/model/index.ts`;
+/** The two files code outside the library may import the library through. */
+const ENTRY_POINTS: readonly string[] = [LIBRARY_INDEX, MODEL_INDEX];
 
 /**
  * The part of the tree a path is in: its top-level folder, the library split into
- * `secure-msk-constructs/{constructs,handlers,model,index}`, `(root)` for files at the top.
+ * `secure-msk-constructs/{constructs,handlers,model,index,model/index}`, `(root)` for files at
+ * the top.
  */
 export function areaOf(path: string): string {
   const [top, second] = path.split('/');
@@ -151,6 +156,7 @@ export function areaOf(path: string): string {
   if (!path.includes('/')) return '(root)';
   if (top === LIBRARY) {
     if (path === LIBRARY_INDEX) return `${LIBRARY}/index`;
+    if (path === MODEL_INDEX) return `${LIBRARY}/model/index`;
     return ['constructs', 'handlers', 'model'].includes(second) ? `${LIBRARY}/${second}` : LIBRARY;
   }
   return top;
@@ -214,11 +220,11 @@ export const RULES: readonly Rule[] = [
     breaks: (i) => under(i.file, `${LIBRARY}/model`) && under(i.target, `${LIBRARY}/handlers`),
   },
   {
-    name: 'outside the library, the library is imported only through secure-msk-constructs/index.ts',
+    name: 'outside the library, the library is imported only through secure-msk-constructs/index.ts or secure-msk-constructs/model/index.ts',
     breaks: (i) =>
       !under(i.file, LIBRARY, 'test', 'lambda') &&
       under(i.target, LIBRARY) &&
-      i.target !== LIBRARY_INDEX &&
+      !ENTRY_POINTS.includes(i.target) &&
       !excepted(i),
   },
   {
@@ -239,9 +245,9 @@ export const RULES: readonly Rule[] = [
     breaks: (i) => under(i.file, 'tools', 'src') && under(i.target, 'test'),
   },
   {
-    name: "examples/ is a forker's app: only the library's index and its own files",
+    name: "examples/ is a forker's app: only the library's entry points and its own files",
     breaks: (i) =>
-      under(i.file, 'examples') && !under(i.target, 'examples') && i.target !== LIBRARY_INDEX,
+      under(i.file, 'examples') && !under(i.target, 'examples') && !ENTRY_POINTS.includes(i.target),
   },
   {
     name: 'nothing outside test/ imports test/',

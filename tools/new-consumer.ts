@@ -8,7 +8,7 @@
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { CONSUMER_NAME } from '../secure-msk-constructs';
+import { CONSUMER_NAME } from '../secure-msk-constructs/model';
 
 /**
  * Rewrites `from '../x'` (and `import('../x')`) in a file moved from `from` to `to` so that it

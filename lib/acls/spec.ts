@@ -34,15 +34,15 @@ import {
   SCRAM_USER_NAME,
   scramPrincipal,
   TOPIC_NAME,
-} from '../../secure-msk-constructs';
+} from '../../secure-msk-constructs/model';
 
 export type {
   AclBinding,
   AclOperation,
   AclPatternType,
   AclResourceType,
-} from '../../secure-msk-constructs';
-export { bindingKey, formatBinding, scramPrincipal } from '../../secure-msk-constructs';
+} from '../../secure-msk-constructs/model';
+export { bindingKey, formatBinding, scramPrincipal } from '../../secure-msk-constructs/model';
 
 /** Read a topic (or topics, with a trailing `*`) as a member of a group (or groups). */
 export interface ConsumePermission {
@@ -73,7 +73,7 @@ export interface ProblemSink {
   add(setting: string, value: unknown, allowed: string): void;
 }
 
-export { MAX_SCRAM_USERS } from '../../secure-msk-constructs';
+export { MAX_SCRAM_USERS } from '../../secure-msk-constructs/model';
 const USER_KEYS = ['name', 'produce', 'consume'];
 const CONSUME_KEYS = ['topic', 'group'];
 

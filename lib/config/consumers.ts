@@ -6,14 +6,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KafkaTopic } from '../../secure-msk-constructs';
 import {
   CONSUMER_GROUP,
   CONSUMER_NAME,
   DEAD_LETTER_TOPIC,
-  type KafkaTopic,
   MSK_EVENT_SOURCE_LIMITS,
   TOPIC_NAME,
-} from '../../secure-msk-constructs';
+} from '../../secure-msk-constructs/model';
 import { Problems } from './validation';
 
 export const CONSUMER_AUTH_MODES = ['scram', 'iam'] as const;

@@ -7,17 +7,16 @@
  * construct exists and throws one `ConfigError` that lists every problem, each naming where its
  * value came from (the file and JSON path, or `-c`).
  */
+import type { EnhancedMonitoring, KafkaTopic } from '../../secure-msk-constructs';
 import {
   CLUSTER_NAME,
   EMAIL,
-  type EnhancedMonitoring,
   KAFKA_VERSION_WITH_TOPIC_API,
-  type KafkaTopic,
   MAX_EBS_GIB,
   STANDARD_BROKER_INSTANCE_TYPE,
   STORAGE_TARGET_PERCENT,
   TOPIC_NAME,
-} from '../../secure-msk-constructs';
+} from '../../secure-msk-constructs/model';
 import type { Parser } from './parse';
 import { ScramUser, ScramUserInput, validateScramUsers } from '../acls/spec';
 import {

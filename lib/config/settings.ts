@@ -3,7 +3,7 @@
  * and the settings-file helpers (lib/config/file.ts).
  */
 import type { AppConfig, TopicConfig } from './index';
-import { type EnhancedMonitoring } from '../../secure-msk-constructs';
+import type { EnhancedMonitoring } from '../../secure-msk-constructs';
 import type { ScramUserInput } from '../acls/spec';
 import {
   asBoolean,

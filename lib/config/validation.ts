@@ -4,7 +4,7 @@
  * Every check returns problems instead of throwing, so that `loadConfig` can report all of them
  * at once.
  */
-import type { Rule } from '../../secure-msk-constructs';
+import type { Rule } from '../../secure-msk-constructs/model';
 
 /** One thing wrong with the configuration: which setting, what it was, what is allowed. */
 export interface ConfigProblem {

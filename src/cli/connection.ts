@@ -5,7 +5,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { GenerateAuthTokenResponse } from 'aws-msk-iam-sasl-signer-js';
 import type { Admin, Consumer, ConsumerConfig, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
-import { scramSecretName } from '../../secure-msk-constructs';
+import { scramSecretName } from '../../secure-msk-constructs/model';
 import { CliError } from './errors';
 import type { Auth, CommonOptions } from './options';
 

@@ -5,15 +5,7 @@
  * (packages are not project files). Nothing else of this project is reachable from there.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,8 +38,11 @@ export function libraryPackages(root = ROOT): Record<string, string[]> {
   return Object.fromEntries(Object.entries(byPart).map(([part, set]) => [part, [...set].sort()]));
 }
 
-/** Tools a forker's CDK app in TypeScript declares besides the library's imports. */
-export const FORK_TOOLS = ['@types/node', 'aws-cdk', 'esbuild', 'tsx', 'typescript'];
+/**
+ * Tools a forker's CDK app in TypeScript declares besides the library's imports (esbuild is one
+ * of those: `SecureFunction` bundles with it at synth).
+ */
+export const FORK_TOOLS = ['@types/node', 'aws-cdk', 'tsx', 'typescript'];
 
 /** `name → version` as this project declares it; a package it does not declare is an error. */
 function versions(names: readonly string[], root: string): Record<string, string> {
@@ -257,9 +252,6 @@ export function createForkApp(root = ROOT): string {
     mkdirSync(dirname(join(app, file)), { recursive: true });
     writeFileSync(join(app, file), text);
   }
-  // until bundling needs no lock file: NodejsFunction wants one at the app root (an app-level
-  // file a forker has anyway).
-  copyFileSync(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
   symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
   return app;
 }

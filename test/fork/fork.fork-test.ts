@@ -5,9 +5,16 @@
  * Anything the library needs from outside the folder (an import of `lib/`, a path computed to the
  * repository's root) fails one of the two.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createForkApp, FORK_HANDLER_MARKER, LIBRARY, libraryPackages, run } from './fork-app';
+import {
+  createForkApp,
+  FORK_HANDLER_MARKER,
+  LIBRARY,
+  libraryPackages,
+  ROOT,
+  run,
+} from './fork-app';
 
 type Resource = {
   Type: string;
@@ -40,7 +47,22 @@ afterAll(() => {
   if (app) rmSync(app, { recursive: true, force: true });
 });
 
-test('the fork app holds the library and its own files only (node_modules linked)', () => {
+/** Every file under `dir`, relative, with `/`, sorted; `skip` names top-level entries left out. */
+function filesUnder(dir: string, skip: readonly string[] = []): string[] {
+  const files: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(join(dir, folder), { withFileTypes: true })) {
+      const path = folder ? `${folder}/${entry.name}` : entry.name;
+      if (!folder && skip.includes(entry.name)) continue;
+      if (entry.isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk('');
+  return files.sort();
+}
+
+test('the fork app holds the library and its own files only (node_modules linked, no lock file)', () => {
   expect(readdirSync(app).sort()).toEqual(
     [
       'bin',
@@ -50,19 +72,36 @@ test('the fork app holds the library and its own files only (node_modules linked
       'lambda',
       LIBRARY,
       'node_modules',
-      // until bundling needs no lock file
-      'package-lock.json',
       'package.json',
       'tsconfig.json',
     ].sort(),
   );
+  expect(lstatSync(join(app, 'node_modules')).isSymbolicLink()).toBe(true);
+  // Outside the library, only the files createForkApp writes (nothing else of this project)…
+  expect(filesUnder(app, [LIBRARY, 'node_modules', 'cdk.out'])).toEqual([
+    'bin/app.ts',
+    'cdk.context.json',
+    'cdk.json',
+    'lambda/consumers/orders/index.ts',
+    'package.json',
+    'tsconfig.json',
+  ]);
+  // …and the library folder is this project's, file for file.
+  const library = filesUnder(join(app, LIBRARY));
+  expect(library).toEqual(filesUnder(join(ROOT, LIBRARY)));
+  for (const file of library) {
+    expect(readFileSync(join(app, LIBRARY, file), 'utf8')).toBe(
+      readFileSync(join(ROOT, LIBRARY, file), 'utf8'),
+    );
+  }
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
   expect(Object.keys(pkg.dependencies)).toEqual(
-    expect.arrayContaining(['aws-cdk-lib', 'constructs', 'kafkajs']),
+    expect.arrayContaining(['aws-cdk-lib', 'constructs', 'esbuild', 'kafkajs']),
   );
   expect(Object.keys(pkg.devDependencies)).toEqual(
-    expect.arrayContaining(['@types/aws-lambda', 'aws-cdk', 'esbuild', 'typescript']),
+    expect.arrayContaining(['@types/aws-lambda', 'aws-cdk', 'typescript']),
   );
+  expect(Object.keys(pkg.devDependencies)).not.toContain('esbuild');
 });
 
 test('the app it synthesized: the cluster on its own key, the association, the ACLs, the mapping', () => {
@@ -116,7 +155,8 @@ test("every function's asset folder holds its handler file; the consumer runs th
 
 test("the package list the fork app declares is the library's imports", () => {
   expect(libraryPackages()).toEqual({
-    constructs: ['aws-cdk-lib', 'constructs'],
+    // esbuild: SecureFunction bundles the handlers in-process at synth.
+    constructs: ['aws-cdk-lib', 'constructs', 'esbuild'],
     handlers: expect.arrayContaining(['@types/aws-lambda', 'kafkajs']),
   });
 });

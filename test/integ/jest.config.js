@@ -10,6 +10,7 @@ module.exports = {
   rootDir: '../..',
   roots: ['<rootDir>/test/integ'],
   testMatch: ['**/*.integ-snapshot.ts'],
-  // One synth with esbuild bundling of every function: well over jest's 5 s default.
+  // One synth with esbuild bundling of every function, in-process (about 4 s on a 2-core machine):
+  // room for a slower one.
   testTimeout: 300_000,
 };

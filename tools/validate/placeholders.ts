@@ -4,7 +4,7 @@
  * right service and resource type, `sg-…`, `subnet-…`, a queue URL). Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { KAFKA_PORTS } from '../../secure-msk-constructs';
+import { KAFKA_PORTS } from '../../secure-msk-constructs/model';
 import type { CfnResource } from '../shared/template';
 
 export const ACCOUNT = '111111111111';

@@ -1,4 +1,8 @@
-import { formatBinding, normalizeBindings, scramPrincipal } from '../../../secure-msk-constructs';
+import {
+  formatBinding,
+  normalizeBindings,
+  scramPrincipal,
+} from '../../../secure-msk-constructs/model';
 import {
   describeBindings,
   kafkaErrorCode,

@@ -144,18 +144,23 @@ export async function validateTemplates(
     : Promise.resolve([]);
   lint.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const all: Finding[] = [];
-  if (validators.includes('control-tower'))
-    all.push(...runControlTower(resolved.map((s) => s.templateFile)));
-  if (validators.includes('iam')) {
-    for (const stack of resolved) {
-      all.push(
-        ...(await checkTemplatePolicies(
-          stack.template,
-          basename(stack.templateFile),
-          stack.stackName,
-        )),
-      );
+  try {
+    if (validators.includes('control-tower'))
+      all.push(...runControlTower(resolved.map((s) => s.templateFile)));
+    if (validators.includes('iam')) {
+      for (const stack of resolved) {
+        all.push(
+          ...(await checkTemplatePolicies(
+            stack.template,
+            basename(stack.templateFile),
+            stack.stackName,
+          )),
+        );
+      }
     }
+  } finally {
+    // A check that throws still waits for cfn-lint: no child process outlives the run.
+    await lint.catch(() => undefined);
   }
   all.unshift(...(await lint));
 

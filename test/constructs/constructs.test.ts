@@ -9,7 +9,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { EncryptedLogs } from '../../secure-msk-constructs/constructs/encrypted-logs';
 import { MskConsumer, MskConsumerProps } from '../../secure-msk-constructs/constructs/msk-consumer';
 import { ScramSecretAssociation } from '../../secure-msk-constructs/constructs/scram-secret-association';
 import { ScramUsers, userStackOf } from '../../secure-msk-constructs/constructs/scram-users';
@@ -21,29 +20,10 @@ import {
 import { Duration } from 'aws-cdk-lib';
 import { regionalArn } from '../helpers/cfn';
 import { noBundlingApp } from '../helpers/no-bundling';
+import { ownNetwork } from '../helpers/own-network';
 
-function bare() {
-  const stack = new Stack(noBundlingApp(), 'Bare');
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 0,
-    restrictDefaultSecurityGroup: false,
-  });
-  // A forker's own key: a plain kms.IKey, not this repository's PlatformKey.
-  const key = new kms.Key(stack, 'Key', {
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  const logSettings: EncryptedLogs = {
-    encryptionKey: key,
-    logGroupNamePrefix: '/mine/',
-    logRetention: logs.RetentionDays.ONE_YEAR,
-    logRemovalPolicy: RemovalPolicy.DESTROY,
-  };
-  const brokers = new ec2.SecurityGroup(stack, 'Brokers', { vpc });
-  const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc });
-  return { stack, vpc, key, logSettings, brokers, clients };
-}
+/** A forker's own VPC and key (a plain kms.Key, not this repository's PlatformKey). */
+const bare = () => ownNetwork('Bare', '/mine/');
 
 /**
  * One stack for the cases that only throw or only construct (nothing is synthesized from it):

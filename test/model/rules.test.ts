@@ -12,18 +12,14 @@
  * A layer counts a value as refused only when it names the setting or prop; any other error fails
  * the test, so a broken fixture cannot pass for a refusal.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseScramUser } from '../../lib/acls/spec';
 import { ConfigError, loadConfig } from '../../lib/config';
 import {
   bindingProblems,
-  EncryptedLogs,
   FailureQueueEndpoint,
   MskConsumer,
   MskConsumerProps,
@@ -35,7 +31,7 @@ import {
 } from '../../secure-msk-constructs';
 import { newConsumer } from '../../tools/new-consumer';
 import { acl } from '../fixtures/acl-binding';
-import { noBundlingApp } from '../helpers/no-bundling';
+import { ownNetwork } from '../helpers/own-network';
 
 // ---------------------------------------------------------------------------------------------
 // Layers
@@ -63,24 +59,7 @@ function configAccepts(context: Record<string, unknown>, ...settings: string[]):
   }
 }
 
-const stack = new Stack(noBundlingApp(), 'Rules');
-const vpc = new ec2.Vpc(stack, 'Vpc', {
-  maxAzs: 2,
-  natGateways: 0,
-  restrictDefaultSecurityGroup: false,
-});
-const key = new kms.Key(stack, 'Key', {
-  enableKeyRotation: true,
-  removalPolicy: RemovalPolicy.DESTROY,
-});
-const logSettings: EncryptedLogs = {
-  encryptionKey: key,
-  logGroupNamePrefix: '/rules/',
-  logRetention: logs.RetentionDays.ONE_YEAR,
-  logRemovalPolicy: RemovalPolicy.DESTROY,
-};
-const brokers = new ec2.SecurityGroup(stack, 'Brokers', { vpc });
-const clients = new ec2.SecurityGroup(stack, 'Clients', { vpc });
+const { stack, vpc, key, logSettings, brokers, clients } = ownNetwork('Rules', '/rules/');
 const fn = lambda.Function.fromFunctionName(stack, 'Fn', 'consumer');
 let ids = 0;
 const id = () => `Case${++ids}`;

@@ -126,3 +126,42 @@ describe('through npm (npm run <script>)', () => {
     expect(result.stdout).not.toMatch(/usage: npm run validate/);
   }, 120_000);
 });
+
+describe('a -c written before `--` (npm keeps it as its own option)', () => {
+  afterEach(() => {
+    delete process.env.npm_config_call;
+    delete process.env.npm_config_context;
+  });
+
+  test('npm run deploy -c profile=prod is refused before anything runs, naming the fix', async () => {
+    process.env.npm_config_call = 'profile=prod';
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((m) => void errors.push(m));
+    try {
+      const [code, output] = await run(deploy, []);
+      expect(code).toBe(2);
+      expect(output).toBe('');
+      expect(errors.join('\n')).toBe(
+        'npm took -c profile=prod as its own option (it came before `--`), so the setting would be ' +
+          'lost. Write it after `--`: npm run deploy -- -c profile=prod\n' +
+          'Nothing was synthesized or deployed.',
+      );
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('what npm passes the script for each form (npm 11, a throw-away package)', () => {
+    const show = (...args: string[]) =>
+      spawnSync('npm', ['run', '--silent', 'show', ...args], {
+        cwd: join(REPO, 'test', 'fixtures', 'npm-args'),
+        encoding: 'utf8',
+        env: { ...process.env, npm_config_call: undefined, npm_config_context: undefined },
+      }).stdout.trim();
+    expect(show('-c', 'profile=prod')).toBe('[] call=profile=prod context=undefined');
+    expect(show('--context', 'profile=prod')).toBe('["profile=prod"] call=undefined context=true');
+    expect(show('--', '-c', 'profile=prod')).toBe(
+      '["-c","profile=prod"] call=undefined context=undefined',
+    );
+  });
+});

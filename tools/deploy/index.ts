@@ -23,7 +23,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ConfigError } from '../../lib/config/validation';
 import { checkCredentials, PreflightError } from '../aws/preflight';
 import { readAssembly } from '../shared/assembly';
-import { afterDashes, columns, wantsHelp } from '../shared/cli';
+import { afterDashes, columns, swallowedContext, wantsHelp } from '../shared/cli';
 import { checkOverrides } from './overrides';
 import { checkAssembly, formatProblems, NoCredentialsError } from './plan';
 import { formatChanges, formatRemovals } from './platform';
@@ -111,6 +111,12 @@ export async function main(
   if (wantsHelp(argv)) {
     write(usage());
     return 0;
+  }
+  // Before anything else: deploying the default profile in place of the one asked for.
+  const swallowed = swallowedContext('deploy');
+  if (swallowed) {
+    console.error(`${swallowed}\nNothing was synthesized or deployed.`);
+    return 2;
   }
   const { context, deploy, allowRemoval, yes } = splitArgs(argv);
   if (allowRemoval.some((name) => !/^[a-z-]+:./.test(name))) {

@@ -22,3 +22,23 @@ export function columns(rows: readonly UsageRow[]): string[] {
     right.map((line, i) => `  ${(i === 0 ? left : '').padEnd(width)}${line}`),
   );
 }
+
+/**
+ * A `-c`/`--context` that npm kept for itself because it came before `--`. `npm run deploy -c
+ * profile=prod` runs the script with no arguments and sets `npm_config_call=profile=prod` (npm's
+ * `-c` is its `--call`); `npm run deploy --context profile=prod` sets `npm_config_context=true`
+ * and passes `profile=prod` alone. Either way the setting is lost and the default profile would
+ * be used (seen with npm 11 on 2026-12-08). Returns the refusal to print, or undefined.
+ */
+export function swallowedContext(
+  script: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  const call = env.npm_config_call;
+  if (call === undefined && env.npm_config_context === undefined) return undefined;
+  const written = call === undefined ? '--context …' : `-c ${call}`;
+  return (
+    `npm took ${written} as its own option (it came before \`--\`), so the setting would be lost. ` +
+    `Write it after \`--\`: npm run ${script} -- ${call === undefined ? '-c key=value' : `-c ${call}`}`
+  );
+}

@@ -19,6 +19,7 @@ import { loadConfig } from '../../lib/config';
 import {
   BrokerInfo,
   consumeValues,
+  createReadyTopics,
   describeBrokerConfigs,
   eachBroker,
   kafkaAs,
@@ -83,10 +84,7 @@ describe.each(eachBroker())('authorization on Kafka %s', (_version, broker: Brok
   beforeAll(async () => {
     admin = as('admin').admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: TOPIC, numPartitions: 3 }],
-      waitForLeaders: true,
-    });
+    await createReadyTopics(admin, [{ topic: TOPIC, numPartitions: 3 }]);
     kafkaMock.reset();
     kafkaMock
       .on(GetBootstrapBrokersCommand)
@@ -228,7 +226,7 @@ describe.each(eachBroker())('authorization on Kafka %s', (_version, broker: Brok
 
   test('a topic no ACL names is open to a user without ACLs', async () => {
     const open = unique('authz-open');
-    await admin.createTopics({ topics: [{ topic: open }], waitForLeaders: true });
+    await createReadyTopics(admin, [{ topic: open }]);
     const producer = as('stranger').producer();
     await producer.connect();
     try {

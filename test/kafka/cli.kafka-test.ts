@@ -16,7 +16,7 @@ import {
 } from '../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
 import { aclBindingsFor, scramPrincipal } from '../../lib/acls/spec';
 import { lines, Run, STACK_FRAME, useFakeAwsCli } from './cli-process';
-import { asAdmin, BrokerInfo, eachBroker, unique } from './context';
+import { asAdmin, BrokerInfo, createReadyTopics, eachBroker, eventually, unique } from './context';
 import { clusterArnOf } from './fake-aws';
 
 const PARTITIONS = 3;
@@ -92,10 +92,7 @@ describe.each(eachBroker())('Kafka %s: the CLI end to end', (_version, broker) =
       secrets: { 'cli-reader': secret('cli-reader', `${broker.users['cli-reader']}-old`) },
     });
     await asAdmin(broker, async (admin) => {
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: PARTITIONS }],
-        waitForLeaders: true,
-      });
+      await createReadyTopics(admin, [{ topic, numPartitions: PARTITIONS }]);
       // cli-producer also has READ on othersGroup (no topic READ), which closes that group.
       const othersGroupAcls = aclBindingsFor({
         name: 'cli-producer',
@@ -107,11 +104,15 @@ describe.each(eachBroker())('Kafka %s: the CLI end to end', (_version, broker) =
         'cli-reader': aclBindingsFor(readerSpec),
       };
       await admin.createAcls({ acl: Object.values(expected).flat().map(toAclEntry) });
-      // The broker holds exactly these bindings for the two users.
+      // The broker holds exactly these bindings for the two users (once it has applied them).
       for (const [user, bindings] of Object.entries(expected)) {
-        expect(
-          normalizeBindings(await describeBindings(admin, scramPrincipal(user))).map(formatBinding),
-        ).toEqual(bindings.map(formatBinding));
+        await eventually(async () =>
+          expect(
+            normalizeBindings(await describeBindings(admin, scramPrincipal(user))).map(
+              formatBinding,
+            ),
+          ).toEqual(bindings.map(formatBinding)),
+        );
       }
     });
   });

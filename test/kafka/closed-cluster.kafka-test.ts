@@ -12,10 +12,21 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Kafka } from 'kafkajs';
-import { toAclEntry } from '../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
+import {
+  describeBindings,
+  toAclEntry,
+} from '../../secure-msk-constructs/handlers/shared/kafka-acl-admin';
 import { aclBindingsFor, lambdaConsumerBindings } from '../../lib/acls/spec';
 import { createTls, RunningBroker, startBroker } from './broker';
-import { consumeValues, describeBrokerConfigs, kafkaAs, kafkaErrorType, unique } from './context';
+import {
+  consumeValues,
+  createReadyTopics,
+  describeBrokerConfigs,
+  eventually,
+  kafkaAs,
+  kafkaErrorType,
+  unique,
+} from './context';
 import { selectedVersions } from './versions';
 
 const TOPIC = 'orders';
@@ -50,11 +61,12 @@ describe.each(selectedVersions())('a CLUSTER resource closed by an ACL, Kafka %s
     });
     admin = as('admin').admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: TOPIC, numPartitions: 1 }],
-      waitForLeaders: true,
-    });
+    await createReadyTopics(admin, [{ topic: TOPIC, numPartitions: 1 }]);
     await admin.createAcls({ acl: BINDINGS.map(toAclEntry) });
+    // Every ACL in force before the first test (the broker applies them a little later).
+    await eventually(async () =>
+      expect((await describeBindings(admin)).length).toBe(BINDINGS.length),
+    );
   }, 180_000);
   afterAll(async () => {
     await admin?.disconnect();

@@ -18,7 +18,7 @@ import type {
 } from '../../secure-msk-constructs/handlers/consumer/types';
 import { logger } from '../../secure-msk-constructs/handlers/shared/logger';
 import { metrics } from '../../secure-msk-constructs/handlers/shared/metrics';
-import { BrokerInfo, eachBroker, kafkaAs, unique } from './context';
+import { BrokerInfo, createReadyTopics, eachBroker, kafkaAs, unique } from './context';
 import { EventOf, FetchedRecord, mskEvent } from './msk-event';
 
 /** A record the test writes, and what the handler must make of it. */
@@ -256,10 +256,7 @@ describe.each(eachBroker())('Kafka %s: the consumer record path', (version, brok
       await admin.connect();
       await producer.connect();
       expect(
-        await admin.createTopics({
-          topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
-          waitForLeaders: true,
-        }),
+        await createReadyTopics(admin, [{ topic, numPartitions: 2, replicationFactor: 1 }]),
       ).toBe(true);
       // Records before the test records, then DeleteRecords: the log now starts at 3 and 5.
       const preamble = ([0, 1] as const).flatMap((partition) =>

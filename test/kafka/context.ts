@@ -98,6 +98,49 @@ export async function consumeValues(
   return values;
 }
 
+/**
+ * Runs `check` until it resolves, every 200 ms, for at most `limitMs`; then its last error. A
+ * KRaft broker applies what the controller committed (a new topic's partitions, new ACLs) a
+ * little after the request returns, longer on a loaded machine: seen on 2026-12-08, when a
+ * DescribeAcls right after CreateAcls returned nothing and kafkajs's `waitForLeaders` failed
+ * with UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition"), which it
+ * does not retry. The limit bounds the loop; it is not a measurement.
+ */
+export async function eventually<T>(check: () => Promise<T>, limitMs = 30_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/**
+ * Creates topics and waits until every partition has a leader, retrying the metadata request
+ * while the broker does not know the topic yet (see `eventually`). Resolves as `createTopics`
+ * does: false when a topic already existed.
+ */
+export async function createReadyTopics(
+  admin: Admin,
+  topics: { topic: string; numPartitions?: number; replicationFactor?: number }[],
+): Promise<boolean> {
+  const created = await admin.createTopics({ topics });
+  await eventually(async () => {
+    const { topics: described } = await admin.fetchTopicMetadata({
+      topics: topics.map((t) => t.topic),
+    });
+    for (const t of described) {
+      if (!t.partitions.length || t.partitions.some((p) => p.leader < 0)) {
+        throw new Error(`topic ${t.name}: a partition has no leader yet`);
+      }
+    }
+  });
+  return created;
+}
+
 /** Runs `use` with an admin client of the super user, connected and always disconnected. */
 export async function asAdmin<T>(
   broker: BrokerInfo,

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { lines, Run, STACK_FRAME, useFakeAwsCli } from './cli-process';
-import { asAdmin, BrokerInfo, eachBroker, kafkaAs, unique } from './context';
+import { asAdmin, BrokerInfo, createReadyTopics, eachBroker, kafkaAs, unique } from './context';
 import { clusterArnOf, FAKE_ACCOUNT, FAKE_REGION } from './fake-aws';
 import { FetchedRecord, mskEvent } from './msk-event';
 
@@ -108,13 +108,10 @@ describe.each(eachBroker())('Kafka %s: dlq show and replay', (_version, broker) 
     });
     const admin = kafkaAs(broker, 'admin');
     await asAdmin(broker, (a) =>
-      a.createTopics({
-        topics: [
-          { topic: source, numPartitions: SOURCE_PARTITIONS },
-          { topic: dlt, numPartitions: DLT_PARTITIONS },
-        ],
-        waitForLeaders: true,
-      }),
+      createReadyTopics(a, [
+        { topic: source, numPartitions: SOURCE_PARTITIONS },
+        { topic: dlt, numPartitions: DLT_PARTITIONS },
+      ]),
     );
     const producer = admin.producer();
     await producer.connect();

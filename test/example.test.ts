@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildExample } from '../examples/bring-your-own-vpc';
+import { regionalArn } from './helpers/cfn';
 
 // GIVEN the forker's example app (its own VPC and key), synthesized with the AwsSolutions pack
 // (a finding makes synth throw), as `npm run synth:example` does; Lambda bundling skipped (the
@@ -34,20 +35,7 @@ test("the constructs gave CloudWatch Logs its one statement on the example's own
       Sid: 'AllowCloudWatchLogsForbyovpc',
       Condition: {
         ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':logs:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                ':log-group:/byo-vpc/*',
-              ],
-            ],
-          },
+          'kms:EncryptionContext:aws:logs:arn': regionalArn('logs', ':log-group:/byo-vpc/*'),
         },
       },
     }),

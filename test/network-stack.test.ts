@@ -349,20 +349,10 @@ describe('platform KMS key', () => {
           Resource: '*',
           Condition: {
             ArnLike: {
-              'kms:EncryptionContext:aws:logs:arn': {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':logs:',
-                    { Ref: 'AWS::Region' },
-                    ':',
-                    { Ref: 'AWS::AccountId' },
-                    ':log-group:/msk-secure-dev/*',
-                  ],
-                ],
-              },
+              'kms:EncryptionContext:aws:logs:arn': regionalArn(
+                'logs',
+                ':log-group:/msk-secure-dev/*',
+              ),
             },
           },
         },

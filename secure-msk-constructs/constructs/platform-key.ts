@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allowLogsToUseKey, EncryptedLogs } from './encrypted-logs';
+import { allowLogsToUseKey, EncryptedLogs, LOGS_KEY_ACTIONS } from './encrypted-logs';
 
 export interface PlatformKeyProps {
   /** Alias name without the `alias/` prefix (the cluster name). */
@@ -31,16 +31,11 @@ export interface PlatformKeyProps {
   readonly ebsVolumes?: boolean;
 }
 
-/** Actions a service needs to encrypt and decrypt with the key (no wildcards). */
-export const KEY_USE_ACTIONS = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:DescribeKey',
-];
+/**
+ * Actions a service needs to encrypt and decrypt with the key (no wildcards): what CloudWatch Logs
+ * gets, and `kms:DescribeKey`.
+ */
+export const KEY_USE_ACTIONS = [...LOGS_KEY_ACTIONS, 'kms:DescribeKey'];
 
 /** What Secrets Manager does with a customer-managed key: envelope encryption of secret values. */
 export const SECRETS_MANAGER_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];

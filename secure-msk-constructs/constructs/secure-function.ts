@@ -153,15 +153,6 @@ export const BUNDLE_CACHE_ENV = 'SECURE_MSK_BUNDLE_CACHE';
 const sha256 = (data: string | Uint8Array): string =>
   createHash('sha256').update(data).digest('hex');
 
-/** The `node_modules` folder esbuild resolves the entry's packages from first, if any. */
-function nearestNodeModules(from: string): string | undefined {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules');
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
 /**
  * Bundles kept between synths, in `node_modules/.cache/secure-msk-constructs/` (the convention of
  * babel-loader, eslint and others) beside the packages the bundles are made of. A bundle is
@@ -180,7 +171,8 @@ function nearestNodeModules(from: string): string | undefined {
 class BundleCache {
   static for(entry: string, options: BuildOptions): BundleCache | undefined {
     if (process.env[BUNDLE_CACHE_ENV] === 'off') return undefined;
-    const nodeModules = nearestNodeModules(path.dirname(entry));
+    // The `node_modules` folder esbuild resolves the entry's packages from first, if any.
+    const nodeModules = nearestFile(path.dirname(entry), 'node_modules');
     if (!nodeModules) return undefined;
     const key = sha256(JSON.stringify({ format: 1, esbuild: esbuildVersion, options }));
     return new BundleCache(
@@ -272,7 +264,7 @@ interface CacheManifest {
   readonly files: readonly { readonly name: string; readonly sha256: string }[];
 }
 
-/** The nearest `name` in `dir` or a folder above it. */
+/** The nearest file or folder `name` in `dir` or a folder above it. */
 function nearestFile(dir: string, name: string): string | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
     if (existsSync(path.join(d, name))) return path.join(d, name);

@@ -7,15 +7,7 @@ const money = (usd: number): string =>
 const quantity = (n: number): string => String(Number(n.toFixed(3)));
 
 /** Lines that bill the same item at the same unit price, summed. */
-interface Row {
-  readonly item: string;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly unitPrice: number;
-  readonly basis: string;
-  readonly monthly: number;
-  readonly unverified: boolean;
-}
+type Row = Omit<CostLine, 'stackName' | 'logicalId' | 'type'>;
 
 export function groupLines(lines: readonly CostLine[]): Row[] {
   const rows = new Map<string, Row>();

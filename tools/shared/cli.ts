@@ -42,3 +42,22 @@ export function swallowedContext(
     `Write it after \`--\`: npm run ${script} -- ${call === undefined ? '-c key=value' : `-c ${call}`}`
   );
 }
+
+/**
+ * Runs a command's `main` with the process's arguments: its result is the exit code; an error
+ * prints its message (no stack) and exits with `failureCode`.
+ */
+export function runCommand(
+  main: (argv: readonly string[]) => Promise<number>,
+  failureCode = 2,
+): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = failureCode;
+    },
+  );
+}

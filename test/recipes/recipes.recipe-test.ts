@@ -3,36 +3,16 @@
  * carried out as written in a copy of the project (recipes.ts), then checked on the synthesized
  * templates. A recipe without a check here, or a check without its recipe, fails.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CfnResource, loadTemplates } from '../../tools/shared/assembly';
 import { projectRecipes, Recipe, RecipeRun, runRecipe } from './recipes';
 
-interface Resource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
+/** Every resource of every template (nested stacks included) of a cloud assembly. */
+const resources = (assembly: string): CfnResource[] =>
+  loadTemplates(assembly).flatMap(({ template }) => Object.values(template.Resources ?? {}));
 
-/** Every resource of every template (nested stacks included) under an assembly folder. */
-function resources(assembly: string): Resource[] {
-  const found: Resource[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) {
-        if (!name.startsWith('asset.')) walk(path);
-      } else if (name.endsWith('.template.json')) {
-        const template = JSON.parse(readFileSync(path, 'utf8')) as {
-          Resources?: Record<string, Resource>;
-        };
-        found.push(...Object.values(template.Resources ?? {}));
-      }
-    }
-  };
-  walk(assembly);
-  return found;
-}
-
-const ofType = (all: Resource[], type: string) => all.filter((r) => r.Type === type);
+const ofType = (all: CfnResource[], type: string) => all.filter((r) => r.Type === type);
 const json = (value: unknown) => JSON.stringify(value);
 
 /** What each recipe must have done, read off the templates it synthesized. */

@@ -157,6 +157,12 @@ const defaultEntry = (name: string) =>
 export const handlerFile = (entry: string): string | undefined =>
   entry === REFERENCE_HANDLER ? undefined : join(LAMBDA_ROOT, entry);
 
+/** Whether an `entry` names a handler: the reference handler, or a file under `lambda/`. */
+function handlerExists(entry: string): boolean {
+  const file = handlerFile(entry);
+  return file === undefined || existsSync(file);
+}
+
 /**
  * The consumer list: the entries of `raw` (the `consumers` setting, JSON text or a list) over
  * the defaults, or the single consumer `consumer` when `raw` is undefined. Shape problems are
@@ -396,7 +402,7 @@ export function validateConsumers(
     }
     problems.follows(at('group'), c.group, CONSUMER_GROUP);
     problems.check(
-      c.entry === REFERENCE_HANDLER || existsSync(join(LAMBDA_ROOT, c.entry)),
+      handlerExists(c.entry),
       at('entry'),
       c.entry,
       `must be a handler file under lambda/ (e.g. "consumers/<name>/index.ts": npm run new-consumer -- <name>) or "${REFERENCE_HANDLER}", the construct library's reference handler`,

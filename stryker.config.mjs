@@ -5,10 +5,11 @@
  *
  * Two modes, chosen with the environment variable MUTATE:
  *
- * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers (`secure-msk-constructs/handlers/**`, `model/**`) and the
- *   client CLI (`src/cli/**`), tested by `test/handlers/**` and `test/cli/**` only. No test in
- *   this mode synthesizes a CDK app, yet a full run (`--force`) takes well over an hour on the
- *   two-core machine (the handlers alone: 75 minutes on 2026-12-02); see docs/development.md#mutation-testing.
+ * - default (`MUTATE` unset or `MUTATE=handlers`): the Lambda handlers
+ *   (`secure-msk-constructs/handlers/**`), the model code (`secure-msk-constructs/model/**`) and
+ *   the client CLI (`src/cli/**`), tested by `test/handlers/**`, `test/cli/**` and `test/model/**`.
+ *   Only test/model synthesizes stacks (the rules go through every layer). A full run (`--force`)
+ *   takes well over an hour on the two-core machine; see docs/development.md#mutation-testing.
  * - `MUTATE=constructs npx stryker run stryker.config.mjs`: the CDK constructs
  *   (`secure-msk-constructs/constructs/**`), tested by every test that synthesizes a stack (the top-level
  *   `test/*.test.ts` except the 1000-user synth, and `test/constructs/**`). Snapshots do not
@@ -42,8 +43,20 @@ const modes = {
       // and calls process.exit when imported; everything it wires is tested through `main`.
       '!src/cli/index.ts',
     ],
-    testMatch: ['<rootDir>/test/handlers/**/*.test.ts', '<rootDir>/test/cli/**/*.test.ts'],
-    roots: ['<rootDir>/test', '<rootDir>/secure-msk-constructs', '<rootDir>/src'],
+    // test/model checks the rules (secure-msk-constructs/model/rules.ts) through every layer that
+    // uses them, so it reaches lib/ and tools/ too.
+    testMatch: [
+      '<rootDir>/test/handlers/**/*.test.ts',
+      '<rootDir>/test/cli/**/*.test.ts',
+      '<rootDir>/test/model/**/*.test.ts',
+    ],
+    roots: [
+      '<rootDir>/test',
+      '<rootDir>/secure-msk-constructs',
+      '<rootDir>/src',
+      '<rootDir>/lib',
+      '<rootDir>/tools',
+    ],
     tsconfigFile: 'tsconfig.mutate-handlers.json',
     timeoutMS: 10_000,
   },

@@ -201,8 +201,9 @@ describe('Kafka version: what the config accepts, the constructs and alarms acce
     '4.2.x.kraft',
     '10.12.10.kraft',
   ];
-  // 3.5.1 is an MSK version without the topic API: only the configuration refuses it.
-  const olderThanTopics = ['3.4.0', '3.5.1'];
+  // MSK versions without the topic API: only the configuration refuses them. 2.8.1 has a
+  // minor version above 6, so only its major version keeps it out.
+  const olderThanTopics = ['2.8.1', '3.4.0', '3.5.1'];
   const bad = [
     '4.1.x',
     '2.8.2.tiered',
@@ -255,7 +256,14 @@ describe('broker instance type: config and SecureMskCluster agree; the alarms ta
 
 describe('alarm e-mail: config and PlatformAlarms agree', () => {
   const good = ['ops@example.com', 'a@b.c', `${'a'.repeat(242)}@example.com`];
-  const bad = [`${'a'.repeat(243)}@example.com`, 'ops@example', 'to ops@example.com', 'a@@b.c', ''];
+  const bad = [
+    `${'a'.repeat(243)}@example.com`,
+    'ops@example',
+    'to ops@example.com',
+    'ops@example.com today',
+    'a@@b.c',
+    '',
+  ];
   const layers: Verdicts = {
     config: (v) => configAccepts({ alarmEmail: v }, 'alarmEmail'),
     PlatformAlarms: (v) => alarmsAccept('alarmEmail', { alarmEmail: v }),
@@ -266,7 +274,16 @@ describe('alarm e-mail: config and PlatformAlarms agree', () => {
 
 describe('consumer name: config, MskConsumer and new-consumer agree; the alarms take them all', () => {
   const good = ['a', 'orders', 'orders-audit-2', `a${'b'.repeat(39)}`, 'a-'];
-  const bad = [`a${'b'.repeat(40)}`, 'Orders', '1orders', '-orders', 'orders_x', 'orders!', ''];
+  const bad = [
+    `a${'b'.repeat(40)}`,
+    'Orders',
+    'oRders',
+    '1orders',
+    '-orders',
+    'orders_x',
+    'orders!',
+    '',
+  ];
   const missingRoot = join(tmpdir(), `rules-test-no-root-${process.pid}`);
   const layers: Verdicts = {
     config: (v) =>
@@ -289,6 +306,31 @@ describe('consumer name: config, MskConsumer and new-consumer agree; the alarms 
   test('every name the config accepts is a consumer name for the alarms', () =>
     expectAgreement([...good, ...bad, 'A-64'.padEnd(64, 'x')], { alarms }, layers));
   test('the edges are where the rule says', () => expectEdges(layers.config, good, bad));
+  test("the alarms' own edges: 1–64 letters, digits and hyphens", () =>
+    expectEdges(
+      alarms,
+      ['A-64'.padEnd(64, 'x'), 'Orders', '9-x', '-'],
+      ['x'.repeat(65), 'orders_x', 'x_orders', 'or ders', ''],
+    ));
+});
+
+describe('dashboard name: PlatformDashboard takes CloudWatch dashboard names', () => {
+  const dashboard = (v: string) =>
+    acceptedBy(
+      'dashboardName',
+      () =>
+        new PlatformDashboard(stack, id(), {
+          clusterName: 'rules',
+          brokerCount: 2,
+          dashboardName: v,
+        }),
+    );
+  test('the edges are where the rule says', () =>
+    expectEdges(
+      dashboard,
+      ['a', 'A_b-9', '_', 'x'.repeat(255)],
+      ['', 'x'.repeat(256), 'a b', 'a.b', '!ab', 'ab!'],
+    ));
 });
 
 describe('topic name: config, MskConsumer, IAM grants and SCRAM permissions agree', () => {
@@ -308,6 +350,19 @@ describe('topic name: config, MskConsumer, IAM grants and SCRAM permissions agre
   test('every topic the config accepts, the ACL custom resource accepts', () =>
     expectAgreement([...good, ...bad], { aclResource }, layers));
   test('the edges are where the rule says', () => expectEdges(layers.config, good, bad));
+});
+
+describe('topic prefix: SCRAM permissions and IAM grants agree', () => {
+  // A prefix is good when some topic name starts with it: "." is no topic, ".a" is one.
+  const good = ['orders.', '.', 'a', 'x'.repeat(249)];
+  const bad = ['x'.repeat(250), 'a b', 'a/', 'ä'];
+  const layers: Verdicts = {
+    scramUsers: (v) =>
+      permissionsAccept({ name: 'u', produce: [`${v}*`] }, 'scramUsers[0].produce[0]'),
+    KafkaAccess: (v) => acceptedBy('topic', () => cluster.access.topicArn({ prefix: v })),
+  };
+  test('on every edge value', () => expectAgreement([...good, ...bad], layers));
+  test('the edges are where the rule says', () => expectEdges(layers.scramUsers, good, bad));
 });
 
 describe('dead-letter topic: config and MskConsumer agree', () => {

@@ -7,6 +7,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CfnResource, loadTemplates } from '../../tools/shared/assembly';
 import {
   createForkApp,
   FORK_HANDLER_MARKER,
@@ -16,31 +17,18 @@ import {
   run,
 } from './fork-app';
 
-type Resource = {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  Metadata?: Record<string, unknown>;
-};
-
 let app: string;
 let out: string;
-/** Every template the synth wrote (nested stacks included), by file name. */
-let templates: Record<string, { Resources: Record<string, Resource> }>;
-const resources = (type: string): Resource[] =>
-  Object.values(templates).flatMap((t) =>
-    Object.values(t.Resources).filter((r) => r.Type === type),
-  );
+/** Every resource the synth wrote (nested stacks included). */
+let all: CfnResource[];
+const resources = (type: string): CfnResource[] => all.filter((r) => r.Type === type);
 
 beforeAll(() => {
   app = createForkApp();
   out = join(app, 'cdk.out');
   run(app, 'npx', ['tsc', '--noEmit', '-p', app]);
   run(app, 'npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', out]);
-  templates = Object.fromEntries(
-    readdirSync(out)
-      .filter((f) => f.endsWith('.template.json'))
-      .map((f) => [f, JSON.parse(readFileSync(join(out, f), 'utf8'))]),
-  );
+  all = loadTemplates(out).flatMap(({ template }) => Object.values(template.Resources ?? {}));
 });
 
 afterAll(() => {
